@@ -1,0 +1,207 @@
+"""Agenda items: add, edit, remove and reorder, with the agenda's numbering."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from ecabinet import audit
+from ecabinet.agenda import MAX_DEPTH, check_order, tree_order
+from ecabinet.database import Database
+from ecabinet.errors import Conflict, Invalid, NotFound
+from ecabinet.lifecycle import EDITABLE
+from ecabinet.models import AgendaItem, Unit, User, utcnow
+from ecabinet.permissions import Actor, MeetingAccess, meeting_access
+from ecabinet.schemas import ItemCreate, ItemOrder, ItemOut, ItemUpdate
+
+
+def items_out(session: Session, meeting_id: int) -> list[ItemOut]:
+    """The agenda in reading order, numbered, with presenters' names."""
+    items = session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)).all()
+    by_id = {item.id: item for item in items}
+    people = _names(session, User, {i.presenter_id for i in items})
+    units = _names(session, Unit, {i.presenter_unit_id for i in items})
+    out = []
+    for placed in tree_order(items):
+        item = by_id[placed.id]
+        out.append(
+            ItemOut(
+                id=placed.id,
+                meeting_id=meeting_id,
+                parent_id=placed.parent_id,
+                weight=item.weight,
+                item_number=placed.item_number,
+                depth=placed.depth,
+                title=item.title,
+                presenter_id=item.presenter_id,
+                presenter_name=people.get(item.presenter_id),
+                presenter_unit_id=item.presenter_unit_id,
+                presenter_unit_name=units.get(item.presenter_unit_id),
+                duration_minutes=item.duration_minutes,
+                status=item.status,
+            )
+        )
+    return out
+
+
+def _names(session: Session, model: type[User] | type[Unit], ids: set[int | None]) -> dict[int | None, str]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    rows = session.exec(select(model.id, model.name).where(col(model.id).in_(wanted))).all()
+    return {row[0]: row[1] for row in rows}
+
+
+def list_items(db: Database, actor: Actor, meeting_id: int) -> list[ItemOut]:
+    with db.read() as session:
+        meeting_access(session, actor, meeting_id)
+        return items_out(session, meeting_id)
+
+
+def _editable(session: Session, actor: Actor, meeting_id: int) -> MeetingAccess:
+    access = meeting_access(session, actor, meeting_id)
+    access.require_manage()
+    if access.meeting.status not in EDITABLE:
+        raise Conflict(f"The meeting is {access.meeting.status}; its agenda can no longer change.")
+    access.meeting.updated_at = utcnow()
+    session.add(access.meeting)
+    return access
+
+
+def _check_refs(session: Session, meeting_id: int, presenter_id: int | None, presenter_unit_id: int | None) -> None:
+    if presenter_id is not None and session.get(User, presenter_id) is None:
+        raise Invalid(f"presenter_id: no user with id {presenter_id}.", field="presenter_id")
+    if presenter_unit_id is not None and session.get(Unit, presenter_unit_id) is None:
+        raise Invalid(f"presenter_unit_id: no unit with id {presenter_unit_id}.", field="presenter_unit_id")
+
+
+def _depth(session: Session, item: AgendaItem) -> int:
+    depth = 0
+    while item.parent_id is not None:
+        parent = session.get(AgendaItem, item.parent_id)
+        if parent is None:
+            break
+        item, depth = parent, depth + 1
+    return depth
+
+
+def create_item(db: Database, actor: Actor, meeting_id: int, data: ItemCreate) -> ItemOut:
+    """Add an item at the end of the agenda, or at the end of its parent's sub-items."""
+    with db.write() as session:
+        _editable(session, actor, meeting_id)
+        _check_refs(session, meeting_id, data.presenter_id, data.presenter_unit_id)
+        if data.parent_id is not None:
+            parent = session.get(AgendaItem, data.parent_id)
+            if parent is None or parent.meeting_id != meeting_id:
+                raise Invalid(f"parent_id: item {data.parent_id} is not on this meeting's agenda.", field="parent_id")
+            if _depth(session, parent) + 1 >= MAX_DEPTH:
+                raise Invalid(f"parent_id: items nest at most {MAX_DEPTH} levels deep.", field="parent_id")
+        last = session.exec(
+            select(func.max(AgendaItem.weight)).where(
+                AgendaItem.meeting_id == meeting_id, AgendaItem.parent_id == data.parent_id
+            )
+        ).one()
+        item = AgendaItem(meeting_id=meeting_id, weight=(last + 1) if last is not None else 0, **data.model_dump())
+        session.add(item)
+        session.flush()
+        audit.append(
+            session,
+            actor_id=actor.id,
+            action="item.created",
+            object_type="agenda_item",
+            object_id=item.id,
+            meeting_id=meeting_id,
+            data=data.model_dump(mode="json"),
+        )
+        return _one(session, meeting_id, item.id)  # type: ignore[arg-type]
+
+
+def _one(session: Session, meeting_id: int, item_id: int) -> ItemOut:
+    return next(i for i in items_out(session, meeting_id) if i.id == item_id)
+
+
+def _item(session: Session, actor: Actor, item_id: int) -> AgendaItem:
+    item = session.get(AgendaItem, item_id)
+    if item is None:
+        raise NotFound("No such agenda item.")
+    meeting_access(session, actor, item.meeting_id)  # 404 for outsiders, before anything else
+    return item
+
+
+def update_item(db: Database, actor: Actor, item_id: int, data: ItemUpdate) -> ItemOut:
+    changes = data.model_dump(exclude_unset=True)
+    with db.write() as session:
+        item = _item(session, actor, item_id)
+        _editable(session, actor, item.meeting_id)
+        if "title" in changes and changes["title"] is None:
+            raise Invalid("title: an agenda item must keep a title.", field="title")
+        if "status" in changes and changes["status"] is None:
+            raise Invalid("status: give pending, current or done.", field="status")
+        _check_refs(session, item.meeting_id, changes.get("presenter_id"), changes.get("presenter_unit_id"))
+        for key, value in changes.items():
+            setattr(item, key, value)
+        session.add(item)
+        audit.append(
+            session,
+            actor_id=actor.id,
+            action="item.updated",
+            object_type="agenda_item",
+            object_id=item_id,
+            meeting_id=item.meeting_id,
+            data=data.model_dump(mode="json", exclude_unset=True),
+        )
+        return _one(session, item.meeting_id, item_id)
+
+
+def delete_item(db: Database, actor: Actor, item_id: int) -> None:
+    """Remove an item and its sub-items."""
+    with db.write() as session:
+        item = _item(session, actor, item_id)
+        meeting_id = item.meeting_id
+        _editable(session, actor, meeting_id)
+        doomed = [item_id]
+        frontier = [item_id]
+        while frontier:
+            kids = session.exec(select(AgendaItem.id).where(col(AgendaItem.parent_id).in_(frontier))).all()
+            frontier = [k for k in kids if k is not None]
+            doomed.extend(frontier)
+        # Children first, so the parent foreign key never dangles mid-statement.
+        for doomed_id in reversed(doomed):
+            session.execute(sa.delete(AgendaItem).where(col(AgendaItem.id) == doomed_id))
+        audit.append(
+            session,
+            actor_id=actor.id,
+            action="item.deleted",
+            object_type="agenda_item",
+            object_id=item_id,
+            meeting_id=meeting_id,
+            data={"deleted": doomed, "title": item.title},
+        )
+
+
+def reorder_items(db: Database, actor: Actor, meeting_id: int, data: ItemOrder) -> list[ItemOut]:
+    """Set the whole agenda's order and nesting at once (drag and drop, or the arrows)."""
+    with db.write() as session:
+        _editable(session, actor, meeting_id)
+        items = session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)).all()
+        try:
+            placement = check_order(
+                {i.id for i in items if i.id is not None}, [(e.id, e.parent_id) for e in data.items]
+            )
+        except ValueError as exc:
+            raise Invalid(f"items: {exc}", field="items") from None
+        for item in items:
+            assert item.id is not None
+            item.parent_id, item.weight = placement[item.id]
+            session.add(item)
+        audit.append(
+            session,
+            actor_id=actor.id,
+            action="items.reordered",
+            object_type="meeting",
+            object_id=meeting_id,
+            meeting_id=meeting_id,
+            data={"order": [[e.id, e.parent_id] for e in data.items]},
+        )
+        session.flush()
+        return items_out(session, meeting_id)

@@ -1,0 +1,30 @@
+"""The HTTP API under /api: thin routes that parse, call one service function, and serialize."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ecabinet.api import health, imports, items, meetings, participants, people, session
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"description": text, "model": session.ErrorOut}
+    for status, text in [
+        (400, "Malformed request (e.g. invalid JSON)"),
+        (401, "Not signed in"),
+        (403, "Forbidden, or missing/wrong X-CSRF-Token"),
+        (404, "Not found, or not yours to see"),
+        (409, "Conflicts with the object's state"),
+        (413, "Body too large"),
+        (422, "A field is missing, unknown or invalid"),
+    ]
+}
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
+    for module in (session, people, meetings, items, participants, imports):
+        router.include_router(module.router)
+    return router
+
+
+__all__ = ["api_router", "health"]

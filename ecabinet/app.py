@@ -1,0 +1,121 @@
+"""The ASGI application: wires settings, database, sign-in, the API, the static UI and middleware."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.staticfiles import StaticFiles
+
+from ecabinet.api import api_router, health
+from ecabinet.api.dependencies import AppContext
+from ecabinet.auth import Authenticator
+from ecabinet.database import Database
+from ecabinet.errors import AppError, error_body
+from ecabinet.middleware import BodyLimit, OriginCheck, SecurityHeaders
+from ecabinet.settings import Settings
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+IMPORT_PATH = "/api/imports"
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+log = logging.getLogger("ecabinet")
+
+
+def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
+    """Build the app; the schema is migrated when it starts."""
+    database = db or Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        database.migrate()
+        yield
+        if db is None:
+            database.dispose()
+
+    app = FastAPI(
+        title="eCabinet",
+        version="0.1.0",
+        description="Paperless meeting room and online briefing system. Errors share one shape: "
+        '{"ok": false, "error", "message", "status"}. State-changing requests carry X-CSRF-Token.',
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.context = AppContext(settings, database, Authenticator(database, settings))
+    app.include_router(api_router())
+    app.include_router(health.router)
+    _install_error_handlers(app)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+    def body_limit(path: str) -> int:
+        return settings.import_max_bytes if path == IMPORT_PATH else settings.json_body_max_bytes
+
+    # Outermost last: headers on every answer, then the Origin check, then the body limit.
+    app.add_middleware(BodyLimit, limit_for=body_limit)
+    app.add_middleware(OriginCheck, public_url=settings.public_url, allowed=settings.allowed_origins)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def app_error(_request: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse(exc.body(), exc.status, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return JSONResponse(error_body(400, "bad_request", "The request body is not valid JSON."), 400)
+        fields = [
+            {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body", "message": _field_message(e)}
+            for e in errors
+        ]
+        first = fields[0]
+        return JSONResponse(error_body(422, "invalid", f"{first['field']}: {first['message']}", fields=fields), 422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "Request refused."
+        if exc.status_code == 404:
+            message = "No such address."
+        return JSONResponse(
+            error_body(exc.status_code, HTTP_CODES.get(exc.status_code, "error"), message),
+            exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def crash(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return JSONResponse(error_body(500, "internal", "Something went wrong on the server; it has been logged."), 500)
+
+
+def _field_message(error: dict[str, Any]) -> str:
+    if error.get("type") == "extra_forbidden":
+        return "is not a known field"
+    if error.get("type") == "missing":
+        return "is required"
+    return str(error.get("msg", "is invalid"))

@@ -1,0 +1,69 @@
+"""The one error shape: `{"ok": false, "error": code, "message": text, "status": n}`.
+
+Services raise these; the app turns them (and framework errors) into that JSON body.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class AppError(Exception):
+    """An error meant for the client, carrying its HTTP status and a stable code."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+
+    def __init__(self, message: str, *, headers: dict[str, str] | None = None, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.headers = headers or {}
+        self.details = details
+
+    def body(self) -> dict[str, Any]:
+        return error_body(self.status, self.code, self.message, **self.details)
+
+
+class BadRequest(AppError):
+    status = 400
+    code = "bad_request"
+
+
+class Unauthorized(AppError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(AppError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(AppError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(AppError):
+    status = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(AppError):
+    status = 413
+    code = "payload_too_large"
+
+
+class Invalid(AppError):
+    status = 422
+    code = "invalid"
+
+
+class RateLimited(AppError):
+    status = 429
+    code = "rate_limited"
+
+
+def error_body(status: int, code: str, message: str, **details: Any) -> dict[str, Any]:
+    """The JSON body of every error answer."""
+    return {"ok": False, "error": code, "message": message, "status": status, **details}

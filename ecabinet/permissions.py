@@ -1,0 +1,120 @@
+"""Who may do what: the signed-in actor and their access to one meeting.
+
+A meeting the actor takes no part in answers 404 (its existence is not revealed); an action their
+role does not allow answers 403 (DESIGN §5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, or_, select
+
+from ecabinet.errors import Forbidden, NotFound
+from ecabinet.models import GlobalRole, Meeting, MeetingStatus, Participant, ParticipantRole, User
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user making a request."""
+
+    user: User
+    session_id: str | None = None
+
+    @property
+    def id(self) -> int:
+        assert self.user.id is not None
+        return self.user.id
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user.role == GlobalRole.admin
+
+    @property
+    def is_secretariat(self) -> bool:
+        """Admins and the secretariat prepare every meeting."""
+        return self.user.role in (GlobalRole.admin, GlobalRole.secretariat)
+
+    def require_admin(self) -> None:
+        if not self.is_admin:
+            raise Forbidden("Only an administrator may do this.")
+
+    def require_secretariat(self) -> None:
+        if not self.is_secretariat:
+            raise Forbidden("Only the secretariat may do this.")
+
+
+@dataclass(frozen=True)
+class MeetingAccess:
+    """What one actor may do in one meeting."""
+
+    meeting: Meeting
+    roles: frozenset[ParticipantRole] = field(default_factory=frozenset)
+    is_substitute: bool = False
+    is_secretariat: bool = False
+
+    @property
+    def can_manage(self) -> bool:
+        """Edit the meeting, its agenda and participants, check anyone in."""
+        return self.is_secretariat or ParticipantRole.secretary in self.roles
+
+    @property
+    def can_chair(self) -> bool:
+        return self.can_manage or ParticipantRole.chair in self.roles
+
+    def require_manage(self) -> None:
+        if not self.can_manage:
+            raise Forbidden("Only the meeting's secretary or the secretariat may change this meeting.")
+
+
+def participant_roles(session: Session, user_id: int, meeting_id: int) -> tuple[frozenset[ParticipantRole], bool]:
+    """The roles a user holds in a meeting, and whether they are someone's named substitute."""
+    rows = session.exec(
+        select(Participant).where(
+            Participant.meeting_id == meeting_id,
+            or_(Participant.user_id == user_id, Participant.substitute_id == user_id),
+        )
+    ).all()
+    roles = frozenset(ParticipantRole(p.role) for p in rows if p.user_id == user_id)
+    return roles, any(p.substitute_id == user_id for p in rows)
+
+
+def meeting_access(session: Session, actor: Actor, meeting_id: int) -> MeetingAccess:
+    """The actor's access to a meeting, or NotFound if they may not know it exists."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound("No such meeting.")
+    roles, is_substitute = participant_roles(session, actor.id, meeting_id)
+    access = MeetingAccess(meeting, roles, is_substitute, actor.is_secretariat)
+    if access.can_manage:
+        return access
+    if not roles and not is_substitute:
+        raise NotFound("No such meeting.")
+    # A draft is still being prepared: only those who prepare it and the chair see it.
+    if meeting.status == MeetingStatus.draft and not access.can_chair:
+        raise NotFound("No such meeting.")
+    return access
+
+
+def visible_meeting_ids_clause(actor: Actor) -> object:
+    """A WHERE clause selecting the meetings an actor may list (None: all of them)."""
+    if actor.is_secretariat:
+        return None
+    mine = select(Participant.meeting_id).where(
+        or_(Participant.user_id == actor.id, Participant.substitute_id == actor.id)
+    )
+    managed = select(Participant.meeting_id).where(
+        Participant.user_id == actor.id,
+        Participant.role.in_([ParticipantRole.secretary, ParticipantRole.chair]),  # type: ignore[attr-defined]
+    )
+    return or_(
+        Meeting.id.in_(managed),  # type: ignore[union-attr]
+        (Meeting.id.in_(mine)) & (Meeting.status != MeetingStatus.draft),  # type: ignore[union-attr]
+    )
+
+
+def require_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user with id {user_id}.")
+    return user

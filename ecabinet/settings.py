@@ -1,0 +1,159 @@
+"""Every setting eCabinet reads, in one place.
+
+Values come from the process environment, then from a `.env` file in the working directory, then
+from the defaults below. No other module reads `os.environ`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+# name → (default, one-line description). The README's configuration table lists every name here;
+# tests/test_settings.py checks that it does.
+SETTINGS: dict[str, tuple[str, str]] = {
+    "ECABINET_HOST": ("127.0.0.1", "Address the server listens on."),
+    "ECABINET_PORT": ("8000", "Port the server listens on."),
+    "ECABINET_DATA_DIR": ("./data", "Directory for the SQLite database, documents and the generated secret key."),
+    "DATABASE_URL": ("", "SQLAlchemy URL; empty means SQLite in the data dir. PostgreSQL: postgresql+psycopg://…"),
+    "ECABINET_BROKER_URL": ("memory://", "Pub/sub broker: memory:// (one process) or redis://host:port/db."),
+    "ECABINET_DEMO_PASSWORD": ("demo", "Password of the sample meeting's accounts (demo mode only)."),
+    "ECABINET_PUBLIC_URL": ("", "The URL users reach the app at; sets the allowed Origin and Secure cookies (https)."),
+    "ECABINET_ALLOWED_ORIGINS": ("", "Extra allowed browser origins, comma-separated."),
+    "ECABINET_SECRET_KEY": ("", "Key that signs session cookies; empty means one generated once into the data dir."),
+    "ECABINET_SESSION_MAX_AGE_SECS": ("43200", "How long a sign-in lasts (seconds)."),
+    "ECABINET_JSON_BODY_MAX_BYTES": ("1048576", "Largest JSON request body (bytes); larger answers 413."),
+    "ECABINET_IMPORT_MAX_BYTES": ("5242880", "Largest CSV import file (bytes)."),
+    "ECABINET_LOGIN_MAX_FAILURES": ("10", "Failed sign-ins allowed per account and address within the window."),
+    "ECABINET_LOGIN_ADDRESS_MAX_FAILURES": ("100", "Failed sign-ins allowed per address (all accounts) in the window."),
+    "ECABINET_LOGIN_WINDOW_SECS": ("300", "Window of the sign-in rate limit (seconds)."),
+    "ECABINET_DEFAULT_LANGUAGE": ("vi", "Language of the UI for users who have not chosen one: vi or en."),
+    "ECABINET_LOG_LEVEL": ("info", "Log level: debug, info, warning, error."),
+}
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The application's configuration, immutable once read."""
+
+    host: str
+    port: int
+    data_dir: Path
+    database_url: str
+    broker_url: str
+    demo_password: str
+    public_url: str
+    allowed_origins: tuple[str, ...]
+    secret_key: str
+    session_max_age_secs: int
+    json_body_max_bytes: int
+    import_max_bytes: int
+    login_max_failures: int
+    login_address_max_failures: int
+    login_window_secs: int
+    default_language: str
+    log_level: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
+        """Read settings from `environ` (default: the process environment), then `.env`, then defaults."""
+        env = dict(os.environ) if environ is None else dict(environ)
+        file_values = _read_dotenv(dotenv) if dotenv is not None else {}
+
+        def get(name: str) -> str:
+            if name in env:
+                return env[name]
+            if name in file_values:
+                return file_values[name]
+            return SETTINGS[name][0]
+
+        data_dir = Path(get("ECABINET_DATA_DIR")).expanduser().resolve()
+        database_url = get("DATABASE_URL") or f"sqlite:///{data_dir / 'ecabinet.db'}"
+        if database_url.startswith("postgresql://") or database_url.startswith("postgres://"):
+            # psycopg 3 is the driver we ship; plain postgresql:// would make SQLAlchemy look for psycopg2.
+            database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+        language = get("ECABINET_DEFAULT_LANGUAGE")
+        if language not in ("vi", "en"):
+            raise ValueError(f"ECABINET_DEFAULT_LANGUAGE must be vi or en, not {language!r}")
+        public_url = get("ECABINET_PUBLIC_URL").rstrip("/")
+        if public_url and urlsplit(public_url).scheme not in ("http", "https"):
+            raise ValueError(f"ECABINET_PUBLIC_URL must start with http:// or https://, not {public_url!r}")
+        return cls(
+            host=get("ECABINET_HOST"),
+            port=_int(get, "ECABINET_PORT"),
+            data_dir=data_dir,
+            database_url=database_url,
+            broker_url=get("ECABINET_BROKER_URL"),
+            demo_password=get("ECABINET_DEMO_PASSWORD"),
+            public_url=public_url,
+            allowed_origins=tuple(
+                o.strip().rstrip("/") for o in get("ECABINET_ALLOWED_ORIGINS").split(",") if o.strip()
+            ),
+            secret_key=get("ECABINET_SECRET_KEY"),
+            session_max_age_secs=_int(get, "ECABINET_SESSION_MAX_AGE_SECS"),
+            json_body_max_bytes=_int(get, "ECABINET_JSON_BODY_MAX_BYTES"),
+            import_max_bytes=_int(get, "ECABINET_IMPORT_MAX_BYTES"),
+            login_max_failures=_int(get, "ECABINET_LOGIN_MAX_FAILURES"),
+            login_address_max_failures=_int(get, "ECABINET_LOGIN_ADDRESS_MAX_FAILURES"),
+            login_window_secs=_int(get, "ECABINET_LOGIN_WINDOW_SECS"),
+            default_language=language,
+            log_level=get("ECABINET_LOG_LEVEL").lower(),
+        )
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (tests and the CLI use this)."""
+        return replace(self, **changes)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    def resolved_secret_key(self) -> str:
+        """The cookie-signing key: the configured one, or one generated once and kept in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.is_file():
+            return path.read_text(encoding="utf-8").strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(key)
+        return key
+
+
+def _int(get: Any, name: str) -> int:
+    value = get(name)
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def setting_names() -> list[str]:
+    """The names of every environment variable eCabinet reads."""
+    return list(SETTINGS)

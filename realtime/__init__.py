@@ -1,0 +1,1 @@
+"""Realtime transport that knows nothing of meetings: hub, broker, event log, video bridge."""
