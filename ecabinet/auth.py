@@ -92,8 +92,8 @@ class Authenticator:
             )
         return SignedIn(self.signer.sign(token).decode(), user, csrf)
 
-    def resolve(self, cookie: str | None) -> tuple[Actor, str] | None:
-        """The actor and CSRF token of a live session, or None."""
+    def resolve(self, cookie: str | None) -> Actor | None:
+        """The actor of a live session (with its CSRF token), or None."""
         token = self._token(cookie) if cookie else None
         if token is None:
             return None
@@ -110,7 +110,7 @@ class Authenticator:
         if stale:
             with self.db.write() as session:
                 session.execute(sa.update(UserSession).where(col(UserSession.id) == sid).values(last_seen_at=now))
-        return Actor(user, sid), row.csrf_token
+        return Actor(user, sid, row.csrf_token)
 
     def sign_out(self, actor: Actor) -> None:
         with self.db.write() as session:

@@ -64,18 +64,32 @@ class BodyLimit:
             await send_error(send, 413, too_large.body())
             return
         received = 0
+        overflow = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, overflow
+            if overflow:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    # Raised inside the app's body read, so the app's error handler answers 413.
-                    raise too_large
+                    # Stop reading here: the app sees the client go away, and the 413 below answers instead.
+                    overflow = True
+                    return {"type": "http.disconnect"}
             return message
 
-        await self.app(scope, limited_receive, send)
+        async def guarded_send(message: Message) -> None:
+            if not overflow:
+                await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not overflow:
+                raise
+        if overflow:
+            await send_error(send, 413, too_large.body())
 
 
 class OriginCheck:

@@ -178,7 +178,12 @@ def update_participant(db: Database, actor: Actor, participant_id: int, data: Pa
                 None,
                 False,
             )
-        if changes.get("attendance") in (Attendance.expected, Attendance.absent):
+        if changes.get("attendance") == Attendance.present:
+            raise Invalid(
+                f"attendance: check the participant in with POST /api/participants/{participant_id}/checkin.",
+                field="attendance",
+            )
+        if "attendance" in changes:
             participant.checked_in_at, participant.by_substitute = None, False
         for key, value in changes.items():
             setattr(participant, key, value)

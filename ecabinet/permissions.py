@@ -20,6 +20,7 @@ class Actor:
 
     user: User
     session_id: str | None = None
+    csrf_token: str = ""
 
     @property
     def id(self) -> int:

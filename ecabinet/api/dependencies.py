@@ -31,11 +31,12 @@ def get_context(request: Request) -> AppContext:
 
 def get_actor(request: Request, context: Annotated[AppContext, Depends(get_context)]) -> Actor:
     """The signed-in actor; state-changing requests must also carry the session's CSRF token."""
-    resolved = context.auth.resolve(request.cookies.get(COOKIE_NAME))
-    if resolved is None:
+    actor = context.auth.resolve(request.cookies.get(COOKIE_NAME))
+    if actor is None:
         raise Unauthorized("Sign in first.")
-    actor, csrf_token = resolved
-    if request.method in UNSAFE_METHODS and not context.auth.csrf_ok(csrf_token, request.headers.get(CSRF_HEADER)):
+    if request.method in UNSAFE_METHODS and not context.auth.csrf_ok(
+        actor.csrf_token, request.headers.get(CSRF_HEADER)
+    ):
         raise Forbidden(f"Missing or wrong {CSRF_HEADER} header; reload the page and try again.")
     return actor
 

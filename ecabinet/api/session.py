@@ -60,13 +60,11 @@ def sign_out(actor: CurrentActor, response: Response, context: Context) -> None:
 
 
 @router.get("/me", response_model=SessionOut)
-def me(request: Request, actor: CurrentActor, context: Context) -> SessionOut:
+def me(actor: CurrentActor, context: Context) -> SessionOut:
     """The signed-in user and the session's CSRF token."""
-    resolved = context.auth.resolve(request.cookies.get(COOKIE_NAME))
-    assert resolved is not None
     return SessionOut(
         user=UserOut.model_validate(actor.user),
-        csrf_token=resolved[1],
+        csrf_token=actor.csrf_token,
         language=actor.user.language or context.settings.default_language,
     )
 
