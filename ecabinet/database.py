@@ -13,8 +13,6 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlmodel import Session
 
-from ecabinet.settings import Settings
-
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 MIGRATION_LOCK_KEY = 0x0EC4B1E7
@@ -88,7 +86,3 @@ def _configure_sqlite(engine: sa.Engine) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             connection.exec_driver_sql("BEGIN")
-
-
-def open_database(settings: Settings) -> Database:
-    return Database(settings.database_url)

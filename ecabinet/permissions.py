@@ -112,10 +112,3 @@ def visible_meeting_ids_clause(actor: Actor) -> object:
         Meeting.id.in_(managed),  # type: ignore[union-attr]
         (Meeting.id.in_(mine)) & (Meeting.status != MeetingStatus.draft),  # type: ignore[union-attr]
     )
-
-
-def require_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"No user with id {user_id}.")
-    return user

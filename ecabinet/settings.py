@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -71,7 +71,6 @@ class Settings:
     login_window_secs: int
     default_language: str
     log_level: str
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
@@ -152,8 +151,3 @@ def _int(get: Any, name: str) -> int:
         return int(value)
     except ValueError:
         raise ValueError(f"{name} must be a whole number, not {value!r}") from None
-
-
-def setting_names() -> list[str]:
-    """The names of every environment variable eCabinet reads."""
-    return list(SETTINGS)
