@@ -1,0 +1,42 @@
+// The HTTP API: JSON in and out, the session cookie, and the X-CSRF-Token header on every change.
+
+let csrfToken = "";
+
+export class ApiError extends Error {
+  constructor(body, status) {
+    super(body && body.message ? body.message : `HTTP ${status}`);
+    this.status = status;
+    this.code = body && body.error ? body.error : "error";
+    this.body = body || {};
+  }
+}
+
+export function setCsrfToken(token) {
+  csrfToken = token || "";
+}
+
+export async function api(method, path, body, { form } = {}) {
+  const headers = { Accept: "application/json" };
+  if (method !== "GET") headers["X-CSRF-Token"] = csrfToken;
+  let payload;
+  if (form) payload = form;
+  else if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  const response = await fetch(path, { method, headers, body: payload, credentials: "same-origin" });
+  if (response.status === 204) return null;
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  if (!response.ok) throw new ApiError(data, response.status);
+  return data;
+}
+
+export const get = (path) => api("GET", path);
+export const post = (path, body) => api("POST", path, body);
+export const patch = (path, body) => api("PATCH", path, body);
+export const del = (path) => api("DELETE", path);
