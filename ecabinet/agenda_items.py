@@ -8,11 +8,10 @@ from sqlmodel import Session, col, func, select
 from ecabinet import audit
 from ecabinet.agenda import MAX_DEPTH, check_order, tree_order
 from ecabinet.database import Database
-from ecabinet.errors import Conflict, Invalid, NotFound
-from ecabinet.lifecycle import EDITABLE
-from ecabinet.models import AgendaItem, Unit, User, utcnow
-from ecabinet.permissions import Actor, MeetingAccess, meeting_access
-from ecabinet.schemas import ItemCreate, ItemOrder, ItemOut, ItemUpdate
+from ecabinet.errors import Invalid, NotFound
+from ecabinet.models import AgendaItem, Unit, User
+from ecabinet.permissions import Actor, editable_meeting, meeting_access
+from ecabinet.schemas import ItemCreate, ItemOrder, ItemOut, ItemUpdate, reject_nulls
 
 
 def items_out(session: Session, meeting_id: int) -> list[ItemOut]:
@@ -58,16 +57,6 @@ def list_items(db: Database, actor: Actor, meeting_id: int) -> list[ItemOut]:
         return items_out(session, meeting_id)
 
 
-def _editable(session: Session, actor: Actor, meeting_id: int) -> MeetingAccess:
-    access = meeting_access(session, actor, meeting_id)
-    access.require_manage()
-    if access.meeting.status not in EDITABLE:
-        raise Conflict(f"The meeting is {access.meeting.status}; its agenda can no longer change.")
-    access.meeting.updated_at = utcnow()
-    session.add(access.meeting)
-    return access
-
-
 def _check_refs(session: Session, meeting_id: int, presenter_id: int | None, presenter_unit_id: int | None) -> None:
     if presenter_id is not None and session.get(User, presenter_id) is None:
         raise Invalid(f"presenter_id: no user with id {presenter_id}.", field="presenter_id")
@@ -88,7 +77,7 @@ def _depth(session: Session, item: AgendaItem) -> int:
 def create_item(db: Database, actor: Actor, meeting_id: int, data: ItemCreate) -> ItemOut:
     """Add an item at the end of the agenda, or at the end of its parent's sub-items."""
     with db.write() as session:
-        _editable(session, actor, meeting_id)
+        editable_meeting(session, actor, meeting_id)
         _check_refs(session, meeting_id, data.presenter_id, data.presenter_unit_id)
         if data.parent_id is not None:
             parent = session.get(AgendaItem, data.parent_id)
@@ -132,11 +121,8 @@ def update_item(db: Database, actor: Actor, item_id: int, data: ItemUpdate) -> I
     changes = data.model_dump(exclude_unset=True)
     with db.write() as session:
         item = _item(session, actor, item_id)
-        _editable(session, actor, item.meeting_id)
-        if "title" in changes and changes["title"] is None:
-            raise Invalid("title: an agenda item must keep a title.", field="title")
-        if "status" in changes and changes["status"] is None:
-            raise Invalid("status: give pending, current or done.", field="status")
+        editable_meeting(session, actor, item.meeting_id)
+        reject_nulls(changes, "title", "status")
         _check_refs(session, item.meeting_id, changes.get("presenter_id"), changes.get("presenter_unit_id"))
         for key, value in changes.items():
             setattr(item, key, value)
@@ -158,7 +144,7 @@ def delete_item(db: Database, actor: Actor, item_id: int) -> None:
     with db.write() as session:
         item = _item(session, actor, item_id)
         meeting_id = item.meeting_id
-        _editable(session, actor, meeting_id)
+        editable_meeting(session, actor, meeting_id)
         doomed = [item_id]
         frontier = [item_id]
         while frontier:
@@ -182,7 +168,7 @@ def delete_item(db: Database, actor: Actor, item_id: int) -> None:
 def reorder_items(db: Database, actor: Actor, meeting_id: int, data: ItemOrder) -> list[ItemOut]:
     """Set the whole agenda's order and nesting at once (drag and drop, or the arrows)."""
     with db.write() as session:
-        _editable(session, actor, meeting_id)
+        editable_meeting(session, actor, meeting_id)
         items = session.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)).all()
         try:
             placement = check_order(

@@ -12,7 +12,7 @@ from ecabinet.lifecycle import CHAIR_MAY, Readiness, transition_problem
 from ecabinet.models import AgendaItem, Meeting, MeetingStatus, Participant, ParticipantRole, utcnow
 from ecabinet.participants import participants_out, quorum_of
 from ecabinet.permissions import Actor, MeetingAccess, meeting_access, visible_meeting_ids_clause
-from ecabinet.schemas import MeetingCreate, MeetingOut, MeetingState, MeetingUpdate, QuorumOut
+from ecabinet.schemas import MeetingCreate, MeetingOut, MeetingState, MeetingUpdate, QuorumOut, reject_nulls
 
 
 def meeting_out(access: MeetingAccess) -> MeetingOut:
@@ -75,8 +75,7 @@ def update_meeting(db: Database, actor: Actor, meeting_id: int, data: MeetingUpd
         meeting = access.meeting
         if meeting.status in (MeetingStatus.closed, MeetingStatus.archived):
             raise Conflict(f"The meeting is {meeting.status}; it can no longer be changed.")
-        if "title" in changes and changes["title"] is None:
-            raise Conflict("A meeting must keep a title.")
+        reject_nulls(changes, "title", "kind", "place")
         for key, value in changes.items():
             setattr(meeting, key, value)
         meeting.updated_at = utcnow()

@@ -11,9 +11,9 @@ from ecabinet.database import Database
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
 from ecabinet.lifecycle import CHECK_IN_OPEN, EDITABLE
 from ecabinet.models import Attendance, Participant, ParticipantRole, Unit, User, utcnow
-from ecabinet.permissions import Actor, MeetingAccess, meeting_access
+from ecabinet.permissions import Actor, MeetingAccess, editable_meeting, meeting_access
 from ecabinet.quorum import DEFAULT_QUORUM_RULE, QUORUM_RULES, quorum
-from ecabinet.schemas import ParticipantCreate, ParticipantOut, ParticipantUpdate
+from ecabinet.schemas import ParticipantCreate, ParticipantOut, ParticipantUpdate, reject_nulls
 from ecabinet.units import exists_on
 
 VOTING_BY_DEFAULT = frozenset({ParticipantRole.chair, ParticipantRole.member})
@@ -97,7 +97,7 @@ def add_participant(db: Database, actor: Actor, meeting_id: int, data: Participa
     if data.user_id is None and data.unit_id is None:
         raise Invalid("user_id: give the participant's user_id (or, for a remote site, its unit_id).", field="user_id")
     with db.write() as session:
-        access = _editable(session, actor, meeting_id)
+        access = editable_meeting(session, actor, meeting_id)
         user = session.get(User, data.user_id) if data.user_id is not None else None
         if data.user_id is not None and (user is None or not user.active):
             raise Invalid(f"user_id: no active user with id {data.user_id}.", field="user_id")
@@ -139,14 +139,6 @@ def add_participant(db: Database, actor: Actor, meeting_id: int, data: Participa
         return _one(session, participant)
 
 
-def _editable(session: Session, actor: Actor, meeting_id: int) -> MeetingAccess:
-    access = meeting_access(session, actor, meeting_id)
-    access.require_manage()
-    if access.meeting.status not in EDITABLE:
-        raise Conflict(f"The meeting is {access.meeting.status}; its participants can no longer change.")
-    return access
-
-
 def _participant(session: Session, actor: Actor, participant_id: int) -> tuple[Participant, MeetingAccess]:
     participant = session.get(Participant, participant_id)
     if participant is None:
@@ -164,9 +156,7 @@ def update_participant(db: Database, actor: Actor, participant_id: int, data: Pa
             raise Forbidden("Only the meeting's secretary may change this; a member may name their own substitute.")
         if access.meeting.status not in EDITABLE:
             raise Conflict(f"The meeting is {access.meeting.status}; its participants can no longer change.")
-        for name in ("role", "can_vote", "attendance"):
-            if name in changes and changes[name] is None:
-                raise Invalid(f"{name}: may not be null.", field=name)
+        reject_nulls(changes, "role", "can_vote", "attendance", "absence_reason")
         if changes.get("substitute_id") is not None:
             _check_substitute(session, participant, changes["substitute_id"])
         if changes.get("substitute_id", participant.substitute_id) != participant.substitute_id and (
@@ -281,7 +271,7 @@ def undo_check_in(db: Database, actor: Actor, participant_id: int) -> Participan
 def remove_participant(db: Database, actor: Actor, participant_id: int) -> None:
     with db.write() as session:
         participant, _ = _participant(session, actor, participant_id)
-        _editable(session, actor, participant.meeting_id)
+        editable_meeting(session, actor, participant.meeting_id)
         session.delete(participant)
         audit.append(
             session,

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, or_, select
 
-from ecabinet.errors import Forbidden, NotFound
-from ecabinet.models import GlobalRole, Meeting, MeetingStatus, Participant, ParticipantRole, User
+from ecabinet.errors import Conflict, Forbidden, NotFound
+from ecabinet.lifecycle import EDITABLE
+from ecabinet.models import GlobalRole, Meeting, MeetingStatus, Participant, ParticipantRole, User, utcnow
 
 
 @dataclass(frozen=True)
@@ -112,3 +113,14 @@ def visible_meeting_ids_clause(actor: Actor) -> object:
         Meeting.id.in_(managed),  # type: ignore[union-attr]
         (Meeting.id.in_(mine)) & (Meeting.status != MeetingStatus.draft),  # type: ignore[union-attr]
     )
+
+
+def editable_meeting(session: Session, actor: Actor, meeting_id: int) -> MeetingAccess:
+    """Access for changing a meeting's agenda or participants: a manager, while the meeting is not yet closed."""
+    access = meeting_access(session, actor, meeting_id)
+    access.require_manage()
+    if access.meeting.status not in EDITABLE:
+        raise Conflict(f"The meeting is {access.meeting.status}; its agenda and participants can no longer change.")
+    access.meeting.updated_at = utcnow()
+    session.add(access.meeting)
+    return access

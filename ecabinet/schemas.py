@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from ecabinet.errors import Invalid
 from ecabinet.models import (
     Attendance,
     GlobalRole,
@@ -35,6 +36,13 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     if value is not None and value.tzinfo is None:
         raise ValueError("give a time zone, e.g. 2026-12-03T08:00:00+07:00")
     return value
+
+
+def reject_nulls(changes: dict[str, Any], *names: str) -> None:
+    """Refuse a PATCH that sets a required field to null (null clears only optional fields)."""
+    for name in names:
+        if name in changes and changes[name] is None:
+            raise Invalid(f"{name}: may not be null.", field=name)
 
 
 # ---- session and users -----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from ecabinet.errors import Conflict, Invalid, NotFound
 from ecabinet.models import Unit, User
 from ecabinet.passwords import hash_password
 from ecabinet.permissions import Actor
-from ecabinet.schemas import MeUpdate, PersonOut, UserCreate, UserOut, UserUpdate
+from ecabinet.schemas import MeUpdate, PersonOut, UserCreate, UserOut, UserUpdate, reject_nulls
 
 DIRECTORY_LIMIT = 50
 
@@ -54,9 +54,7 @@ def create_user(db: Database, actor: Actor, data: UserCreate) -> UserOut:
 def update_user(db: Database, actor: Actor, user_id: int, data: UserUpdate) -> UserOut:
     actor.require_admin()
     changes = data.model_dump(exclude_unset=True)
-    for name in ("name", "role", "active"):
-        if name in changes and changes[name] is None:
-            raise Invalid(f"{name}: may not be null.", field=name)
+    reject_nulls(changes, "name", "title", "role", "active")
     with db.write() as session:
         user = session.get(User, user_id)
         if user is None:

@@ -135,3 +135,23 @@ def test_a_half_sent_request_does_not_disturb_others(server: LiveServer, client:
         )
         c = client("thuky")
         assert c.get(f"/api/meetings/{sample_id(c)}/state").status_code == 200
+
+
+def test_null_in_any_patch_field_is_a_clear_answer(server: LiveServer, client: Any) -> None:
+    """Setting any field to null answers 200 (an optional field cleared) or 422, never a server error."""
+    from ecabinet.schemas import ItemUpdate, MeetingUpdate, ParticipantUpdate, UserUpdate
+
+    c = client("admin")
+    mid = sample_id(c)
+    state = c.get(f"/api/meetings/{mid}/state").json()
+    user_id = c.get("/api/users", params={"q": "thanhvien9"}).json()[0]["id"]
+    targets = [
+        (f"/api/meetings/{mid}", MeetingUpdate),
+        (f"/api/items/{state['items'][-1]['id']}", ItemUpdate),
+        (f"/api/participants/{state['participants'][-1]['id']}", ParticipantUpdate),
+        (f"/api/users/{user_id}", UserUpdate),
+    ]
+    for path, schema in targets:
+        for field in schema.model_fields:
+            response = c.patch(path, json={field: None})
+            assert response.status_code in (200, 422), (path, field, response.text)
