@@ -19,6 +19,7 @@ from ecabinet.api.dependencies import AppContext
 from ecabinet.auth import Authenticator
 from ecabinet.database import Database
 from ecabinet.errors import AppError, error_body
+from ecabinet.messages import pick_language
 from ecabinet.middleware import BodyLimit, OriginCheck, SecurityHeaders
 from ecabinet.settings import Settings
 
@@ -79,38 +80,48 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     return app
 
 
+def _language(request: Request) -> str:
+    # Errors speak the language the client asks for (the UI sends its own); scripts get English.
+    return pick_language(request.headers.get("accept-language"), "en")
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
-    async def app_error(_request: Request, exc: AppError) -> JSONResponse:
-        return JSONResponse(exc.body(), exc.status, headers=exc.headers)
+    async def app_error(request: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse(exc.body(_language(request)), exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        language = _language(request)
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
-            return JSONResponse(error_body(400, "bad_request", "The request body is not valid JSON."), 400)
+            return JSONResponse(error_body(400, "bad_request", "The request body is not valid JSON.", language), 400)
         fields = [
             {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body", "message": _field_message(e)}
             for e in errors
         ]
         first = fields[0]
-        return JSONResponse(error_body(422, "invalid", f"{first['field']}: {first['message']}", fields=fields), 422)
+        message = f"{first['field']}: {first['message']}"
+        return JSONResponse(error_body(422, "invalid", message, language, fields=fields), 422)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         message = exc.detail if isinstance(exc.detail, str) else "Request refused."
         if exc.status_code == 404:
             message = "No such address."
         return JSONResponse(
-            error_body(exc.status_code, HTTP_CODES.get(exc.status_code, "error"), message),
+            error_body(exc.status_code, HTTP_CODES.get(exc.status_code, "error"), message, _language(request)),
             exc.status_code,
             headers=getattr(exc, "headers", None),
         )
 
     @app.exception_handler(Exception)
-    async def crash(_request: Request, exc: Exception) -> JSONResponse:
+    async def crash(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
-        return JSONResponse(error_body(500, "internal", "Something went wrong on the server; it has been logged."), 500)
+        return JSONResponse(
+            error_body(500, "internal", "Something went wrong on the server; it has been logged.", _language(request)),
+            500,
+        )
 
 
 def _field_message(error: dict[str, Any]) -> str:

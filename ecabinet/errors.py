@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from ecabinet.messages import translate
+
 
 class AppError(Exception):
     """An error meant for the client, carrying its HTTP status and a stable code."""
@@ -20,8 +22,8 @@ class AppError(Exception):
         self.headers = headers or {}
         self.details = details
 
-    def body(self) -> dict[str, Any]:
-        return error_body(self.status, self.code, self.message, **self.details)
+    def body(self, language: str = "en") -> dict[str, Any]:
+        return error_body(self.status, self.code, self.message, language, **self.details)
 
 
 class BadRequest(AppError):
@@ -64,6 +66,14 @@ class RateLimited(AppError):
     code = "rate_limited"
 
 
-def error_body(status: int, code: str, message: str, **details: Any) -> dict[str, Any]:
-    """The JSON body of every error answer."""
+def error_body(status: int, code: str, message: str, language: str = "en", **details: Any) -> dict[str, Any]:
+    """The JSON body of every error answer, its messages in `language`."""
+    if language != "en":
+        message = translate(message, language)
+        for key in ("errors", "fields"):
+            if isinstance(details.get(key), list):
+                details[key] = [
+                    {**item, "message": translate(item["message"], language)} if "message" in item else item
+                    for item in details[key]
+                ]
     return {"ok": False, "error": code, "message": message, "status": status, **details}

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ecabinet.errors import Forbidden, PayloadTooLarge
+from ecabinet.messages import pick_language
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -61,7 +62,7 @@ class BodyLimit:
         declared = dict(scope["headers"]).get(b"content-length")
         too_large = PayloadTooLarge(f"The request body is larger than {limit} bytes.", limit=limit)
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await send_error(send, 413, too_large.body())
+            await send_error(send, 413, too_large.body(scope_language(scope)))
             return
         received = 0
         overflow = False
@@ -89,7 +90,7 @@ class BodyLimit:
             if not overflow:
                 raise
         if overflow:
-            await send_error(send, 413, too_large.body())
+            await send_error(send, 413, too_large.body(scope_language(scope)))
 
 
 class OriginCheck:
@@ -122,7 +123,8 @@ class OriginCheck:
                 if scope["type"] == "websocket":
                     await send({"type": "websocket.close", "code": 1008, "reason": "origin not allowed"})
                     return
-                await send_error(send, 403, Forbidden("Requests from this origin are not allowed.").body())
+                refused = Forbidden("Requests from this origin are not allowed.")
+                await send_error(send, 403, refused.body(scope_language(scope)))
                 return
         await self.app(scope, receive, send)
 
@@ -146,6 +148,11 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def scope_language(scope: Scope) -> str:
+    accept = dict(scope["headers"]).get(b"accept-language", b"").decode("latin-1")
+    return pick_language(accept, "en")
 
 
 def _origin(url: str) -> str:

@@ -1,5 +1,7 @@
 // The HTTP API: JSON in and out, the session cookie, and the X-CSRF-Token header on every change.
 
+import { currentLanguage } from "/static/i18n.js";
+
 let csrfToken = "";
 
 export class ApiError extends Error {
@@ -16,7 +18,8 @@ export function setCsrfToken(token) {
 }
 
 export async function api(method, path, body, { form } = {}) {
-  const headers = { Accept: "application/json" };
+  // The server answers errors in the language asked for.
+  const headers = { Accept: "application/json", "Accept-Language": currentLanguage() };
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken;
   let payload;
   if (form) payload = form;

@@ -155,3 +155,21 @@ def test_null_in_any_patch_field_is_a_clear_answer(server: LiveServer, client: A
         for field in schema.model_fields:
             response = c.patch(path, json={field: None})
             assert response.status_code in (200, 422), (path, field, response.text)
+
+
+def test_errors_speak_the_language_asked_for(server: LiveServer, client: Any) -> None:
+    """With Accept-Language: vi the message is Vietnamese, the code and shape unchanged."""
+    c = client("thuky")
+    mid = c.post("/api/meetings", json={"kind": "thematic", "title": "Họp"}).json()["id"]
+    refused = error_of(
+        c.post(f"/api/meetings/{mid}/transition", json={"to": "live"}, headers={"accept-language": "vi"})
+    )
+    assert refused["error"] == "conflict"
+    assert (
+        refused["message"]
+        == "Cuộc họp dự thảo không thể chuyển sang đang họp; chỉ cuộc họp đã lên lịch mới chuyển được."
+    )
+    missing = error_of(c.post("/api/meetings", json={"kind": "thematic"}, headers={"accept-language": "vi"}))
+    assert missing["message"] == "title: bắt buộc phải có"
+    anonymous = error_of(client().get("/api/me", headers={"accept-language": "vi-VN,vi"}))
+    assert anonymous["message"] == "Vui lòng đăng nhập."

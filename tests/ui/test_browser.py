@@ -100,10 +100,12 @@ def test_a_member_checks_in_on_the_tablet(page: Page) -> None:
 
 
 def test_a_refused_action_shows_the_reason(page: Page) -> None:
-    """Scheduling a meeting without a chair shows the server's reason, in the page."""
+    """Scheduling a meeting without a chair shows the server's reason, in the UI's language."""
     sign_in(page, "thuky")
     page.get_by_test_id("new-meeting").click()
     page.get_by_test_id("meeting-title").fill("Cuộc họp thiếu chủ tọa")
     page.get_by_test_id("meeting-save").click()
     page.get_by_test_id("transition-scheduled").click()
-    expect(page.get_by_role("alert")).to_contain_text("a chair")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "cần có: thời gian bắt đầu, ít nhất một nội dung trong chương trình, chủ tọa"
+    )

@@ -1,0 +1,170 @@
+"""Messages for people in the user's language: the services speak English, and errors are answered in
+Vietnamese when the client asks for it (`Accept-Language: vi`, which the UI sends).
+
+The catalog pairs each English message, with `{name}` where a value goes, with its Vietnamese
+text. A message is matched whole against the templates, so call sites keep their plain f-strings;
+one without a template is answered in English.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+LANGUAGES = ("vi", "en")
+
+# Values that appear inside messages: statuses, roles and kinds.
+VOCABULARY_VI: dict[str, str] = {
+    "draft": "dự thảo",
+    "scheduled": "đã lên lịch",
+    "live": "đang họp",
+    "closed": "đã kết thúc",
+    "archived": "đã lưu trữ",
+    "draft or scheduled": "dự thảo hoặc đã lên lịch",
+    "chair": "chủ tọa",
+    "secretary": "thư ký",
+    "member": "thành viên",
+    "invitee": "khách mời",
+    "site": "điểm cầu",
+    "observer": "dự thính",
+    "units": "đơn vị",
+    "users": "người dùng",
+    "a title": "tên cuộc họp",
+    "a start date and time": "thời gian bắt đầu",
+    "at least one agenda item": "ít nhất một nội dung trong chương trình",
+    "a chair": "chủ tọa",
+}
+
+CATALOG_VI: dict[str, str] = {
+    # sign-in and permissions
+    "Sign in first.": "Vui lòng đăng nhập.",
+    "Wrong login or password.": "Sai tên đăng nhập hoặc mật khẩu.",
+    "Too many failed sign-ins. Wait a few minutes and try again.": "Đăng nhập sai quá nhiều lần. Vui lòng chờ vài phút rồi thử lại.",
+    "Missing or wrong {header} header; reload the page and try again.": "Thiếu hoặc sai mã bảo vệ {header}; hãy tải lại trang rồi thử lại.",
+    "Requests from this origin are not allowed.": "Không chấp nhận yêu cầu từ trang web này.",
+    "Only an administrator may do this.": "Chỉ quản trị viên được thực hiện việc này.",
+    "Only the secretariat may do this.": "Chỉ bộ phận thư ký được thực hiện việc này.",
+    "Only the meeting's secretary or the secretariat may change this meeting.": "Chỉ thư ký cuộc họp hoặc bộ phận thư ký được thay đổi cuộc họp này.",
+    "Only the secretariat, the meeting's secretary or (to start and end it) the chair may change the meeting's "
+    "status.": "Chỉ bộ phận thư ký, thư ký cuộc họp hoặc chủ tọa (khi bắt đầu và kết thúc) được chuyển trạng thái "
+    "cuộc họp.",
+    "Only the meeting's secretary may change this; a member may name their own substitute.": "Chỉ thư ký cuộc họp được thay đổi; thành viên chỉ được tự cử người dự thay.",
+    "Only the substitute can check in as the substitute.": "Chỉ người được ủy quyền mới điểm danh thay được.",
+    "You may check in only yourself, or the member you attend for.": "Bạn chỉ được điểm danh cho chính mình hoặc cho thành viên mà bạn dự thay.",
+    "You may undo only your own check-in.": "Bạn chỉ được hủy điểm danh của chính mình.",
+    # not found
+    "No such meeting.": "Không tìm thấy cuộc họp.",
+    "No such agenda item.": "Không tìm thấy nội dung họp.",
+    "No such participant.": "Không tìm thấy người tham dự.",
+    "No such address.": "Không có địa chỉ này.",
+    "No user with id {id}.": "Không có người dùng mã {id}.",
+    # meeting status
+    "The meeting is already {status}.": "Cuộc họp đã ở trạng thái {status}.",
+    "A meeting cannot be moved to {status}.": "Không thể chuyển cuộc họp sang trạng thái {status}.",
+    "A {current} meeting cannot become {to}; only a {allowed} meeting can.": "Cuộc họp {current} không thể chuyển sang {to}; chỉ cuộc họp {allowed} mới chuyển được.",
+    "To become {to}, the meeting needs {missing}.": "Để chuyển sang {to}, cuộc họp cần có: {missing}.",
+    "The meeting is {status}; it can no longer be changed.": "Cuộc họp {status}; không thể thay đổi nữa.",
+    "The meeting is {status}; its agenda and participants can no longer change.": "Cuộc họp {status}; không thể thay đổi chương trình và thành phần tham dự nữa.",
+    "The meeting is {status}; its participants can no longer change.": "Cuộc họp {status}; không thể thay đổi thành phần tham dự nữa.",
+    "Check-in is open while the meeting is scheduled or live; it is {status}.": "Chỉ điểm danh được khi cuộc họp đã lên lịch hoặc đang họp; cuộc họp hiện {status}.",
+    # agenda
+    "presenter_id: no user with id {id}.": "presenter_id: không có người dùng mã {id}.",
+    "presenter_unit_id: no unit with id {id}.": "presenter_unit_id: không có đơn vị mã {id}.",
+    "parent_id: item {id} is not on this meeting's agenda.": "parent_id: nội dung {id} không thuộc chương trình cuộc họp này.",
+    "parent_id: items nest at most {n} levels deep.": "parent_id: nội dung họp chỉ lồng nhau tối đa {n} cấp.",
+    "items: An item appears more than once in the new order.": "items: một nội dung xuất hiện hơn một lần.",
+    "items: The new order leaves out items {ids}; list every item of the agenda.": "items: thứ tự mới thiếu các nội dung {ids}; cần liệt kê đủ mọi nội dung.",
+    "items: Items {ids} are not on this meeting's agenda.": "items: các nội dung {ids} không thuộc cuộc họp này.",
+    "items: Item {id} is placed under {parent}, which does not come before it.": "items: nội dung {id} được đặt dưới nội dung {parent} nhưng nội dung đó không đứng trước.",
+    "items: Items nest at most {n} levels deep.": "items: nội dung họp chỉ lồng nhau tối đa {n} cấp.",
+    # participants
+    "user_id: give the participant's user_id (or, for a remote site, its unit_id).": "user_id: cần chọn người tham dự (hoặc đơn vị, nếu là điểm cầu).",
+    "user_id: no active user with id {id}.": "user_id: không có người dùng đang hoạt động mã {id}.",
+    "unit_id: a remote site is a unit; give its unit_id.": "unit_id: điểm cầu là một đơn vị; cần chọn đơn vị.",
+    "unit_id: no unit with id {id}.": "unit_id: không có đơn vị mã {id}.",
+    "unit_id: {name} does not exist on the meeting's date (valid {start} to {end}).": "unit_id: {name} không tồn tại vào ngày họp (hiệu lực từ {start} đến {end}).",
+    "{name} already takes part in this meeting.": "{name} đã có trong thành phần cuộc họp.",
+    "attendance: check the participant in with POST /api/participants/{id}/checkin.": "attendance: hãy ghi nhận có mặt bằng chức năng điểm danh (POST /api/participants/{id}/checkin).",
+    "substitute_id: a participant in the role {role} does not send a substitute.": "substitute_id: người tham dự với vai trò {role} không cử người dự thay.",
+    "substitute_id: no active user with id {id}.": "substitute_id: không có người dùng đang hoạt động mã {id}.",
+    "substitute_id: a participant cannot be their own substitute.": "substitute_id: không thể tự ủy quyền cho chính mình.",
+    "{name} already attends this meeting in their own right or for someone else.": "{name} đã tham dự cuộc họp này với tư cách khác hoặc dự thay cho người khác.",
+    "This participant has named no substitute.": "Người tham dự này chưa cử người dự thay.",
+    # units and users
+    "valid_to: a unit cannot end before it begins.": "valid_to: ngày hết hiệu lực phải sau ngày bắt đầu.",
+    "A unit with code {code} already exists.": "Đã có đơn vị mã {code}.",
+    "parent_id: no unit with id {id}.": "parent_id: không có đơn vị mã {id}.",
+    "The login {login} is taken.": "Tên đăng nhập {login} đã được dùng.",
+    # generic request problems
+    "The request body is not valid JSON.": "Dữ liệu gửi lên không phải JSON hợp lệ.",
+    "The request body is larger than {n} bytes.": "Dữ liệu gửi lên vượt quá {n} byte.",
+    "{field}: may not be null.": "{field}: không được để trống.",
+    "{field}: is required": "{field}: bắt buộc phải có",
+    "{field}: is not a known field": "{field}: không phải trường hợp lệ",
+    "{field}: is invalid": "{field}: không hợp lệ",
+    "is required": "bắt buộc phải có",
+    "is not a known field": "không phải trường hợp lệ",
+    "is invalid": "không hợp lệ",
+    "Something went wrong on the server; it has been logged.": "Máy chủ gặp lỗi; sự cố đã được ghi lại.",
+    # CSV import
+    "file: the file is not UTF-8 text; save it from the spreadsheet as 'CSV UTF-8'.": "file: tệp không phải văn bản UTF-8; hãy lưu từ bảng tính dưới dạng 'CSV UTF-8'.",
+    "file: the file is empty.": "file: tệp rỗng.",
+    "file: at most {n} rows per file.": "file: mỗi tệp tối đa {n} dòng.",
+    "file: not a readable CSV file ({detail}).": "file: không đọc được tệp CSV ({detail}).",
+    "file: {n} problem(s) in the file; nothing was imported.": "file: tệp có {n} lỗi; chưa nhập dòng nào.",
+    "file: the parents of unit {code} form a loop; nothing was imported.": "file: đơn vị cấp trên của {code} tạo thành vòng lặp; chưa nhập dòng nào.",
+    "is empty": "đang để trống",
+    "has {n} columns, the header has {m}": "có {n} cột, dòng tiêu đề có {m} cột",
+    "'{value}' is not a date (write 2025-07-01 or 01/07/2025)": "'{value}' không phải ngày (viết 2025-07-01 hoặc 01/07/2025)",
+    "'{value}' appears again (first on line {line})": "'{value}' bị trùng (đã có ở dòng {line})",
+    "'{value}' is not one of {choices}": "'{value}' không thuộc: {choices}",
+    "no unit with code '{code}' in the file or the database": "không có đơn vị mã '{code}' trong tệp hay trong hệ thống",
+    "a unit cannot be its own parent": "đơn vị không thể là cấp trên của chính nó",
+    "ends before valid_from": "kết thúc trước valid_from",
+    "code or name too long (64 and 300 characters at most)": "mã hoặc tên quá dài (tối đa 64 và 300 ký tự)",
+    "'{value}' may hold only letters a-z, digits and . _ - (2–64 characters)": "'{value}' chỉ được gồm chữ a-z, chữ số và . _ - (2–64 ký tự)",
+    "no unit with code '{code}' (import the units first)": "không có đơn vị mã '{code}' (hãy nhập đơn vị trước)",
+    "shorter than {n} characters": "ngắn hơn {n} ký tự",
+    "name or title too long (200 characters at most)": "họ tên hoặc chức vụ quá dài (tối đa 200 ký tự)",
+    # Last, so that it only catches what nothing above did (e.g. a validator's own words).
+    "{field}: {detail}": "{field}: không hợp lệ ({detail})",
+}
+
+
+@cache
+def _patterns() -> list[tuple[re.Pattern[str], str]]:
+    patterns = []
+    for english, vietnamese in CATALOG_VI.items():
+        parts = re.split(r"\{(\w+)\}", english)
+        regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
+        patterns.append((re.compile(regex + r"\Z", re.DOTALL), vietnamese))
+    return patterns
+
+
+def translate(message: str, language: str) -> str:
+    """The message in `language`; English, or a message the catalog lacks, comes back as it is."""
+    if language != "vi":
+        return message
+    for pattern, vietnamese in _patterns():
+        match = pattern.match(message)
+        if match:
+            values = {k: _value(v) for k, v in match.groupdict().items()}
+            return vietnamese.format(**values)
+    return message
+
+
+def _value(value: str) -> str:
+    if value in VOCABULARY_VI:
+        return VOCABULARY_VI[value]
+    if ", " in value:
+        return ", ".join(VOCABULARY_VI.get(part, part) for part in value.split(", "))
+    return value
+
+
+def pick_language(accept_language: str | None, default: str) -> str:
+    """The first of vi or en in an Accept-Language header, else the default."""
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LANGUAGES:
+            return tag
+    return default
