@@ -79,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings.from_env()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Each migration step is news only when something goes wrong.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
     db = Database(settings.database_url)
     try:
         if args.command == "serve":
@@ -105,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _demo(settings: Settings, db: Database) -> None:
     loaded = sample.load_sample(db, settings.demo_password)
     print(f"Sample loaded: {loaded.meetings_created} new meeting(s), {loaded.users_created} new account(s).")
-    print("Demo logins (password: the value of ECABINET_DEMO_PASSWORD, default 'demo'):")
+    print(f"Demo logins, all with the password {settings.demo_password!r} (ECABINET_DEMO_PASSWORD):")
     for login, name, title in loaded.logins:
         print(f"  {login:<12} {name} — {title}")
 
