@@ -70,6 +70,8 @@ class Authenticator:
             session.execute(
                 sa.delete(LoginFailure).where(col(LoginFailure.login) == login, col(LoginFailure.address) == address)
             )
+            # Sessions that ran out are of no use to anyone; sign-ins are rare enough to sweep them here.
+            session.execute(sa.delete(UserSession).where(col(UserSession.expires_at) <= now))
             session.add(
                 UserSession(
                     id=_session_id(token),

@@ -69,16 +69,18 @@ class MeetingAccess:
             raise Forbidden("Only the meeting's secretary or the secretariat may change this meeting.")
 
 
-def participant_roles(session: Session, user_id: int, meeting_id: int) -> tuple[frozenset[ParticipantRole], bool]:
-    """The roles a user holds in a meeting, and whether they are someone's named substitute."""
-    rows = session.exec(
-        select(Participant).where(
-            Participant.meeting_id == meeting_id,
-            or_(Participant.user_id == user_id, Participant.substitute_id == user_id),
-        )
-    ).all()
-    roles = frozenset(ParticipantRole(p.role) for p in rows if p.user_id == user_id)
-    return roles, any(p.substitute_id == user_id for p in rows)
+def my_participations(session: Session, actor: Actor, meeting_id: int | None = None) -> list[Participant]:
+    """The participant rows that are the actor's own or name the actor as substitute (in one meeting, or all)."""
+    query = select(Participant).where(or_(Participant.user_id == actor.id, Participant.substitute_id == actor.id))
+    if meeting_id is not None:
+        query = query.where(Participant.meeting_id == meeting_id)
+    return list(session.exec(query).all())
+
+
+def access_from(meeting: Meeting, rows: list[Participant], actor: Actor) -> MeetingAccess:
+    """The actor's access to a meeting, given their participant rows in it."""
+    roles = frozenset(ParticipantRole(p.role) for p in rows if p.user_id == actor.id)
+    return MeetingAccess(meeting, roles, any(p.substitute_id == actor.id for p in rows), actor.is_secretariat)
 
 
 def meeting_access(session: Session, actor: Actor, meeting_id: int) -> MeetingAccess:
@@ -86,11 +88,10 @@ def meeting_access(session: Session, actor: Actor, meeting_id: int) -> MeetingAc
     meeting = session.get(Meeting, meeting_id)
     if meeting is None:
         raise NotFound("No such meeting.")
-    roles, is_substitute = participant_roles(session, actor.id, meeting_id)
-    access = MeetingAccess(meeting, roles, is_substitute, actor.is_secretariat)
+    access = access_from(meeting, my_participations(session, actor, meeting_id), actor)
     if access.can_manage:
         return access
-    if not roles and not is_substitute:
+    if not access.roles and not access.is_substitute:
         raise NotFound("No such meeting.")
     # A draft is still being prepared: only those who prepare it and the chair see it.
     if meeting.status == MeetingStatus.draft and not access.can_chair:
