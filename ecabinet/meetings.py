@@ -19,7 +19,7 @@ from ecabinet.permissions import (
     my_participations,
     visible_meeting_ids_clause,
 )
-from ecabinet.schemas import MeetingCreate, MeetingOut, MeetingState, MeetingUpdate, QuorumOut, reject_nulls
+from ecabinet.schemas import MeetingCreate, MeetingOut, MeetingState, MeetingUpdate, reject_nulls
 
 
 def meeting_out(access: MeetingAccess) -> MeetingOut:
@@ -149,5 +149,5 @@ def meeting_state(db: Database, actor: Actor, meeting_id: int) -> MeetingState:
             meeting=meeting_out(access),
             items=items_out(session, meeting_id),
             participants=participants,
-            quorum=QuorumOut(**quorum_of(participants)),
+            quorum=quorum_of(participants),
         )

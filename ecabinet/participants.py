@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import Session, col, select
 
 from ecabinet import audit
@@ -13,7 +11,7 @@ from ecabinet.lifecycle import CHECK_IN_OPEN, EDITABLE
 from ecabinet.models import Attendance, Participant, ParticipantRole, Unit, User, utcnow
 from ecabinet.permissions import Actor, MeetingAccess, editable_meeting, meeting_access
 from ecabinet.quorum import DEFAULT_QUORUM_RULE, QUORUM_RULES, quorum
-from ecabinet.schemas import ParticipantCreate, ParticipantOut, ParticipantUpdate, reject_nulls
+from ecabinet.schemas import ParticipantCreate, ParticipantOut, ParticipantUpdate, QuorumOut, reject_nulls
 from ecabinet.units import exists_on
 
 VOTING_BY_DEFAULT = frozenset({ParticipantRole.chair, ParticipantRole.member})
@@ -64,7 +62,8 @@ def participants_out(session: Session, meeting_id: int) -> list[ParticipantOut]:
     return out
 
 
-def quorum_of(participants: list[ParticipantOut]) -> dict[str, Any]:
+def quorum_of(participants: list[ParticipantOut]) -> QuorumOut:
+    """The meeting's quorum under the default rule, from its participants' attendance."""
     voters = [p for p in participants if p.can_vote]
     present = [p for p in voters if p.attendance == Attendance.present]
     result = quorum(
@@ -73,14 +72,14 @@ def quorum_of(participants: list[ParticipantOut]) -> dict[str, Any]:
         sum(p.by_substitute for p in present),
         QUORUM_RULES[DEFAULT_QUORUM_RULE],
     )
-    return {
-        "rule": result.rule,
-        "basis": result.basis,
-        "members": result.members,
-        "present": result.present,
-        "required": result.required,
-        "met": result.met,
-    }
+    return QuorumOut(
+        rule=result.rule,
+        basis=result.basis,
+        members=result.members,
+        present=result.present,
+        required=result.required,
+        met=result.met,
+    )
 
 
 def list_participants(db: Database, actor: Actor, meeting_id: int) -> list[ParticipantOut]:

@@ -38,6 +38,15 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
+class ErrorOut(BaseModel):
+    """The one error shape (details such as `fields` or `errors` may be added)."""
+
+    ok: bool = False
+    error: str
+    message: str
+    status: int
+
+
 def reject_nulls(changes: dict[str, Any], *names: str) -> None:
     """Refuse a PATCH that sets a required field to null (null clears only optional fields)."""
     for name in names:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ecabinet.api import health, imports, items, meetings, participants, people, session
+from ecabinet.schemas import ErrorOut
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"description": text, "model": session.ErrorOut}
+    status: {"description": text, "model": ErrorOut}
     for status, text in [
         (400, "Malformed request (e.g. invalid JSON)"),
         (401, "Not signed in"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel
 
 from ecabinet import users
 from ecabinet.api.dependencies import Context, CurrentActor
@@ -11,15 +10,6 @@ from ecabinet.auth import COOKIE_NAME
 from ecabinet.schemas import MeUpdate, SessionOut, SignIn, UserOut
 
 router = APIRouter(tags=["session"])
-
-
-class ErrorOut(BaseModel):
-    """The one error shape."""
-
-    ok: bool = False
-    error: str
-    message: str
-    status: int
 
 
 def _client_address(request: Request) -> str:
