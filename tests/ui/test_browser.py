@@ -109,3 +109,23 @@ def test_a_refused_action_shows_the_reason(page: Page) -> None:
     expect(page.get_by_role("alert")).to_contain_text(
         "cần có: thời gian bắt đầu, ít nhất một nội dung trong chương trình, chủ tọa"
     )
+
+
+def test_the_secretary_nests_and_drags_agenda_items(page: Page) -> None:
+    """An item is made a sub-item with the indent button, and another is dragged to the top."""
+    sign_in(page, "thuky")
+    page.get_by_test_id("new-meeting").click()
+    page.get_by_test_id("meeting-title").fill("Họp giao ban chuyển đổi số")
+    page.get_by_test_id("meeting-save").click()
+    for title in ("Khai mạc", "Báo cáo", "Kết luận"):
+        page.get_by_test_id("add-item-title").fill(title)
+        page.get_by_test_id("add-item-submit").click()
+        expect(page.locator(f"input[value='{title}']")).to_have_count(1)
+
+    page.get_by_test_id("agenda-item").nth(1).get_by_test_id("item-indent").click()
+    numbers = page.get_by_test_id("agenda-item").locator(".item-number")
+    expect(numbers).to_have_text(["1", "1.1", "2"])
+
+    page.get_by_test_id("agenda-item").nth(2).drag_to(page.get_by_test_id("agenda-item").nth(0))
+    expect(page.get_by_test_id("item-title").first).to_have_value("Kết luận")
+    expect(numbers).to_have_text(["1", "2", "2.1"])
