@@ -78,8 +78,7 @@ export function outdent(items, id) {
   return flatten(children);
 }
 
-// Drop an item (with its sub-items) just before another, as its sibling.
-export function moveBefore(items, id, targetId) {
+function moveNextTo(items, id, targetId, offset) {
   if (id === targetId || isInside(items, targetId, id)) return null;
   const children = childrenMap(items);
   const newParent = parentOf(items, targetId);
@@ -88,6 +87,18 @@ export function moveBefore(items, id, targetId) {
   const oldParent = parentOf(items, id);
   children.set(oldParent, children.get(oldParent).filter((x) => x !== id));
   const level = children.get(newParent);
-  level.splice(level.indexOf(targetId), 0, id);
-  return flatten(children);
+  level.splice(level.indexOf(targetId) + offset, 0, id);
+  const order = flatten(children);
+  return order.every((entry, i) => entry.id === items[i].id && entry.parent_id === (items[i].parent_id ?? null))
+    ? null : order;
+}
+
+// Drop an item (with its sub-items) just before another, as its sibling.
+export function moveBefore(items, id, targetId) {
+  return moveNextTo(items, id, targetId, 0);
+}
+
+// Drop an item (with its sub-items) just after another and its sub-items, as its sibling.
+export function moveAfter(items, id, targetId) {
+  return moveNextTo(items, id, targetId, 1);
 }

@@ -17,6 +17,19 @@ export function setCsrfToken(token) {
   csrfToken = token || "";
 }
 
+// The last answer to each read, so that a tablet whose Wi-Fi drops during the meeting can still show the
+// agenda and the participants it has loaded. Kept in memory only, and forgotten at sign-out.
+const lastRead = new Map();
+
+export function forgetReads() {
+  lastRead.clear();
+}
+
+// Tells the page when it is showing remembered data ({offline: true, at}) and when it is live again.
+function connection(detail) {
+  window.dispatchEvent(new CustomEvent("ecabinet:connection", { detail }));
+}
+
 export async function api(method, path, body, { form } = {}) {
   // The server answers errors in the language asked for.
   const headers = { Accept: "application/json", "Accept-Language": currentLanguage() };
@@ -27,7 +40,16 @@ export async function api(method, path, body, { form } = {}) {
     headers["Content-Type"] = "application/json";
     payload = JSON.stringify(body);
   }
-  const response = await fetch(path, { method, headers, body: payload, credentials: "same-origin" });
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: payload, credentials: "same-origin" });
+  } catch (error) {
+    const remembered = method === "GET" ? lastRead.get(path) : undefined;
+    if (remembered === undefined) throw error;
+    connection({ offline: true, at: remembered.at });
+    return remembered.data;
+  }
+  connection({ offline: false });
   if (response.status === 204) return null;
   let data = null;
   try {
@@ -36,6 +58,7 @@ export async function api(method, path, body, { form } = {}) {
     data = null;
   }
   if (!response.ok) throw new ApiError(data, response.status);
+  if (method === "GET") lastRead.set(path, { data, at: new Date() });
   return data;
 }
 

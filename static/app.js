@@ -1,7 +1,8 @@
 // The single page: the header, the signed-in session, and a hash router over the screens.
 
-import { ApiError, del, get, patch, setCsrfToken } from "/static/api.js";
-import { currentLanguage, setLanguage, storedLanguage, t } from "/static/i18n.js";
+import { ApiError, del, forgetReads, get, patch, setCsrfToken } from "/static/api.js";
+import { h } from "/static/dom.js";
+import { currentLanguage, formatTime, has, preloadLanguages, setLanguage, storedLanguage, t } from "/static/i18n.js";
 import { showEditor } from "/static/screens/editor.js";
 import { showImport } from "/static/screens/import.js";
 import { showMeeting } from "/static/screens/meeting.js";
@@ -10,6 +11,7 @@ import { showSignIn } from "/static/screens/signin.js";
 
 export const session = { user: null };
 
+const MAY_IMPORT = new Set(["admin", "secretariat"]);
 const view = document.getElementById("view");
 
 export function toast(message, kind = "error") {
@@ -25,31 +27,40 @@ export function toast(message, kind = "error") {
 export function report(error) {
   if (error instanceof ApiError) {
     if (error.status === 401) {
+      // A late answer to a request made before signing out: the sign-in form is already there.
+      if (!session.user) return;
+      // The session ended (signed out elsewhere, expired): sign in again, then come back to this page.
       signedOut();
+      show(showSignIn);
       return;
     }
-    toast(`${t(`error.${error.code}`)}: ${error.message}`);
+    const kind = has(`error.${error.code}`) ? t(`error.${error.code}`) : t("error.error");
+    toast(`${kind}: ${error.message}`);
   } else {
+    // fetch() rejects with a TypeError when the network is down; anything else is a bug worth seeing.
+    console.error(error);
     toast(t("error.network"));
   }
 }
 
-export function signedIn(body) {
+function signedIn(body) {
   session.user = body.user;
   setCsrfToken(body.csrf_token);
-  document.getElementById("who").textContent = body.user.name;
+  const who = document.getElementById("who");
+  who.textContent = body.user.name;
+  who.title = body.user.title || "";
   document.getElementById("signout").hidden = false;
   document.getElementById("topnav").hidden = false;
-  document.getElementById("nav-import").hidden = !["admin", "secretariat"].includes(body.user.role);
+  document.getElementById("nav-import").hidden = !MAY_IMPORT.has(body.user.role);
 }
 
 function signedOut() {
   session.user = null;
   setCsrfToken("");
+  forgetReads();
   document.getElementById("who").textContent = "";
   document.getElementById("signout").hidden = true;
   document.getElementById("topnav").hidden = true;
-  showSignIn(view);
 }
 
 export function go(hash) {
@@ -57,29 +68,53 @@ export function go(hash) {
   else location.hash = hash;
 }
 
-async function route() {
-  if (!session.user) {
-    showSignIn(view);
+// Each screen draws into a fresh container that replaces the page only if no later navigation began
+// meanwhile: a slow answer for a page the user has left must not paint over the page they went to.
+let shown = 0;
+
+async function show(render, ...args) {
+  const ticket = ++shown;
+  const slot = h("div", { class: "screen" });
+  // The page being left stays until the next is ready, dimmed (after a moment) to show that it is coming.
+  view.setAttribute("aria-busy", "true");
+  try {
+    await render(slot, ...args);
+  } catch (error) {
+    if (ticket === shown) {
+      view.removeAttribute("aria-busy");
+      report(error);
+    }
     return;
   }
+  if (ticket !== shown) return;
+  view.removeAttribute("aria-busy");
+  view.replaceChildren(slot);
+  slot.querySelector("[data-autofocus]")?.focus();
+}
+
+function route() {
+  if (!session.user) return show(showSignIn);
   const path = location.hash.replace(/^#/, "") || "/";
   let match;
-  try {
-    if ((match = path.match(/^\/meetings\/(\d+)\/edit$/))) await showEditor(view, Number(match[1]));
-    else if ((match = path.match(/^\/meetings\/(\d+)$/))) await showMeeting(view, Number(match[1]));
-    else if (path === "/new") await showEditor(view, null);
-    else if (path === "/import") await showImport(view);
-    else await showMeetings(view);
-  } catch (error) {
-    report(error);
-  }
+  if ((match = path.match(/^\/meetings\/(\d+)\/edit$/))) return show(showEditor, Number(match[1]));
+  if ((match = path.match(/^\/meetings\/(\d+)$/))) return show(showMeeting, Number(match[1]));
+  if (path === "/new") return show(showEditor, null);
+  if (path === "/import") return show(showImport);
+  return show(showMeetings);
 }
 
 async function start() {
   for (const button of document.querySelectorAll("[data-lang]")) {
     button.addEventListener("click", async () => {
-      await setLanguage(button.dataset.lang);
-      if (session.user) patch("/api/me", { language: button.dataset.lang }).catch(() => {});
+      const language = button.dataset.lang;
+      try {
+        await setLanguage(language);
+      } catch (error) {
+        report(error);
+        return;
+      }
+      // The account remembers the choice for the user's other devices; this browser already has it.
+      if (session.user) patch("/api/me", { language }).catch(report);
       route();
     });
   }
@@ -89,10 +124,15 @@ async function start() {
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 401) report(error);
     }
-    location.hash = "#/";
     signedOut();
+    go("#/");
   });
   window.addEventListener("hashchange", route);
+  window.addEventListener("ecabinet:connection", ({ detail }) => {
+    const banner = document.getElementById("offline");
+    banner.hidden = !detail.offline;
+    if (detail.offline) banner.textContent = t("offline.banner", { time: formatTime(detail.at.toISOString()) });
+  });
   let me = null;
   try {
     me = await get("/api/me");
@@ -102,13 +142,14 @@ async function start() {
   await setLanguage(storedLanguage() || (me && me.language) || "vi", { remember: false });
   if (me) signedIn(me);
   route();
+  preloadLanguages();
 }
 
-export function afterSignIn(body) {
+export async function afterSignIn(body) {
   signedIn(body);
   const preferred = storedLanguage() || body.language;
-  if (preferred !== currentLanguage()) setLanguage(preferred, { remember: false }).then(route);
-  else route();
+  if (preferred !== currentLanguage()) await setLanguage(preferred, { remember: false });
+  route();
 }
 
 start();

@@ -4,6 +4,8 @@ const LANGUAGES = ["vi", "en"];
 const STORAGE_KEY = "ecabinet.language";
 let language = "vi";
 let texts = {};
+// Each language's texts, fetched once: switching back and forth keeps working when the network is gone.
+const loaded = new Map();
 
 export function currentLanguage() {
   return language;
@@ -14,10 +16,24 @@ export function storedLanguage() {
   return LANGUAGES.includes(stored) ? stored : null;
 }
 
+async function load(lang) {
+  if (!loaded.has(lang)) {
+    const response = await fetch(`/static/i18n/${lang}.json`, { credentials: "same-origin" });
+    if (!response.ok) throw new Error(`i18n/${lang}.json: HTTP ${response.status}`);
+    loaded.set(lang, await response.json());
+  }
+  return loaded.get(lang);
+}
+
+// Fetch the other language too while the network is there, so that the switch works offline.
+export function preloadLanguages() {
+  return Promise.all(LANGUAGES.map((lang) => load(lang).catch(() => null)));
+}
+
 export async function setLanguage(lang, { remember = true } = {}) {
-  language = LANGUAGES.includes(lang) ? lang : "vi";
-  const response = await fetch(`/static/i18n/${language}.json`, { credentials: "same-origin" });
-  texts = await response.json();
+  const chosen = LANGUAGES.includes(lang) ? lang : "vi";
+  texts = await load(chosen);
+  language = chosen;
   if (remember) localStorage.setItem(STORAGE_KEY, language);
   document.documentElement.lang = language;
   translate(document);
@@ -26,7 +42,11 @@ export async function setLanguage(lang, { remember = true } = {}) {
   }
 }
 
-// t("quorum.present", {present: 3, required: 7}) → the text with {present} and {required} filled in.
+export function has(key) {
+  return key in texts;
+}
+
+// t("quorum.count", {present: 3, required: 7}) → the text with {present} and {required} filled in.
 export function t(key, params = {}) {
   const text = texts[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
@@ -65,6 +85,12 @@ export function toLocalInput(iso) {
   return `${part("year")}-${part("month")}-${part("day")}T${part("hour")}:${part("minute")}`;
 }
 
+// Hanoi keeps UTC+7 all year (no daylight saving), so the offset is fixed.
 export function fromLocalInput(value) {
   return value ? `${value}:00+07:00` : null;
+}
+
+// The calendar day (YYYY-MM-DD) in Hanoi of an ISO instant, or of now.
+export function hanoiDate(iso) {
+  return toLocalInput(iso || new Date().toISOString()).slice(0, 10);
 }

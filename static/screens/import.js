@@ -9,7 +9,7 @@ export async function showImport(view) {
   const file = h("input", { type: "file", accept: ".csv,text/csv", required: true, "data-testid": "import-file" });
   const dryRun = h("input", { type: "checkbox", id: "dry-run" });
   const result = h("div", { class: "import-result", "data-testid": "import-result" });
-  const form = h("form", { class: "card" },
+  const form = h("form", { class: "card import-form" },
     h("p", { text: t("import.help") }),
     h("p", { class: "muted", text: t("import.units") }),
     h("p", { class: "muted", text: t("import.users") }),

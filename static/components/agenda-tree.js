@@ -1,0 +1,25 @@
+// The agenda as a numbered tree (read-only): number, title, presenter and unit, minutes allotted.
+
+import { h } from "/static/dom.js";
+import { t } from "/static/i18n.js";
+
+export function presenterLine(item) {
+  return [item.presenter_name, item.presenter_unit_name].filter(Boolean).join(" – ");
+}
+
+export function agendaTree(items) {
+  if (!items.length) return h("p", { class: "muted", text: t("agenda.empty") });
+  return h("ol", { class: "agenda", "data-testid": "agenda" },
+    items.map((item) => h("li", {
+      class: `agenda-item depth-${item.depth} item-${item.status}`, "data-testid": "agenda-item",
+      dataset: { itemId: item.id },
+    },
+    h("span", { class: "item-number", text: item.item_number }),
+    h("div", { class: "item-body" },
+      h("span", { class: "item-title", text: item.title }),
+      presenterLine(item) ? h("span", { class: "muted", text: presenterLine(item) }) : null,
+      item.status === "pending" ? null
+        : h("span", { class: `item-status ${item.status}`, text: t(`itemStatus.${item.status}`) })),
+    item.duration_minutes ? h("span", { class: "minutes", text: t("agenda.minutes", { n: item.duration_minutes }) })
+      : null)));
+}
