@@ -108,3 +108,11 @@ def test_a_person_takes_part_once(server: LiveServer, client: Any) -> None:
     duplicate = c.post(f"/api/meetings/{mid}/participants", json={"user_id": chair["user_id"], "role": "member"})
     assert error_of(duplicate)["status"] == 409
     assert snapshot(server.db) == before
+
+
+def test_the_directory_finds_names_with_or_without_diacritics(client: Any) -> None:
+    """Searching people for a substitute finds "Đức" by "duc" and "Bích" by "bich", on both databases."""
+    member = client("thanhvien1")
+    for query, name in (("duc", "Trịnh Minh Đức"), ("đức", "Trịnh Minh Đức"), ("ngoc bich", "Cao Thị Ngọc Bích")):
+        assert name in [p["name"] for p in member.get("/api/users", params={"q": query}).json()]
+    assert "login" not in member.get("/api/users", params={"q": "duc"}).json()[0]
