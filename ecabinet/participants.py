@@ -66,15 +66,17 @@ def quorum_of(participants: list[ParticipantOut]) -> QuorumOut:
     """The meeting's quorum under the default rule, from its participants' attendance."""
     voters = [p for p in participants if p.can_vote]
     present = [p for p in voters if p.attendance == Attendance.present]
+    rule = QUORUM_RULES[DEFAULT_QUORUM_RULE]
     result = quorum(
         len(voters),
         sum(not p.by_substitute for p in present),
         sum(p.by_substitute for p in present),
-        QUORUM_RULES[DEFAULT_QUORUM_RULE],
+        rule,
     )
     return QuorumOut(
         rule=result.rule,
         basis=result.basis,
+        basis_en=rule.basis_en,
         members=result.members,
         present=result.present,
         required=result.required,

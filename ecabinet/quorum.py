@@ -13,7 +13,8 @@ class QuorumRule:
 
     key: str
     share: Fraction
-    basis: str
+    basis: str  # the citation in Vietnamese, as the law is written
+    basis_en: str
     # "more than half" is strict; "at least two thirds" is not.
     strictly_more: bool = False
     substitutes_count: bool = False
@@ -31,12 +32,15 @@ QUORUM_RULES: dict[str, QuorumRule] = {
         share=Fraction(2, 3),
         basis="Luật Tổ chức chính quyền địa phương: phiên họp Ủy ban nhân dân chỉ được tiến hành khi có ít nhất "
         "hai phần ba tổng số thành viên Ủy ban nhân dân tham dự.",
+        basis_en="Law on the Organization of Local Government: a meeting of the People's Committee proceeds only "
+        "when at least two thirds of all its members attend.",
     ),
     "majority_of_members": QuorumRule(
         key="majority_of_members",
         share=Fraction(1, 2),
         strictly_more=True,
         basis="Quy chế làm việc: cuộc họp được tiến hành khi có quá nửa số thành viên tham dự.",
+        basis_en="Working rules: a meeting proceeds when more than half of its members attend.",
     ),
 }
 DEFAULT_QUORUM_RULE = "two_thirds_of_members"

@@ -256,6 +256,7 @@ class ParticipantOut(Response):
 class QuorumOut(BaseModel):
     rule: str
     basis: str
+    basis_en: str
     members: int
     present: int
     required: int

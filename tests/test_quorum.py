@@ -21,7 +21,7 @@ def test_two_thirds_of_members(members: int, present: int, met: bool) -> None:
 def test_substitutes_do_not_count_unless_the_rule_says_so() -> None:
     """A substitute attends in the member's place but makes no quorum under the default rule."""
     assert not quorum(9, 5, 1, TWO_THIRDS).met
-    lenient = QuorumRule("x", Fraction(2, 3), "basis", substitutes_count=True)
+    lenient = QuorumRule("x", Fraction(2, 3), "căn cứ", "basis", substitutes_count=True)
     assert quorum(9, 5, 1, lenient).met
 
 
@@ -37,5 +37,5 @@ def test_no_members_means_no_quorum() -> None:
 
 
 def test_every_rule_carries_its_basis() -> None:
-    """Rules are data with their legal citation."""
-    assert all(rule.basis for rule in QUORUM_RULES.values())
+    """Rules are data with their legal citation, in Vietnamese and English."""
+    assert all(rule.basis and rule.basis_en for rule in QUORUM_RULES.values())

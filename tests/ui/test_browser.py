@@ -349,3 +349,13 @@ def test_agenda_moves_list_every_item_parents_first(browser: Any, demo_server: L
     assert moves["nowhere"] is None
     assert moves["tooDeep"] is None
     assert moves["deepLeaf"] == order((1, None), (2, 1), (5, 2), (6, 2), (3, None))
+
+
+def test_the_quorum_basis_follows_the_language(browser: Any, demo_server: LiveServer) -> None:
+    """The legal basis of the quorum reads in Vietnamese, and in English after the switch."""
+    with browser_page(browser, demo_server) as page:
+        sign_in(page, "thanhvien5")
+        open_sample_meeting(page)
+        expect(page.get_by_test_id("quorum")).to_contain_text("hai phần ba tổng số thành viên")
+        page.get_by_test_id("lang-en").click()
+        expect(page.get_by_test_id("quorum")).to_contain_text("at least two thirds of all its members")
