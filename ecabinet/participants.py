@@ -66,17 +66,16 @@ def quorum_of(participants: list[ParticipantOut]) -> QuorumOut:
     """The meeting's quorum under the default rule, from its participants' attendance."""
     voters = [p for p in participants if p.can_vote]
     present = [p for p in voters if p.attendance == Attendance.present]
-    rule = QUORUM_RULES[DEFAULT_QUORUM_RULE]
     result = quorum(
         len(voters),
         sum(not p.by_substitute for p in present),
         sum(p.by_substitute for p in present),
-        rule,
+        QUORUM_RULES[DEFAULT_QUORUM_RULE],
     )
     return QuorumOut(
-        rule=result.rule,
-        basis=result.basis,
-        basis_en=rule.basis_en,
+        rule=result.rule.key,
+        basis=result.rule.basis,
+        basis_en=result.rule.basis_en,
         members=result.members,
         present=result.present,
         required=result.required,
@@ -213,6 +212,11 @@ def _check_substitute(session: Session, participant: Participant, substitute_id:
         raise Conflict(f"{substitute.name} already attends this meeting in their own right or for someone else.")
 
 
+def _require_check_in_open(access: MeetingAccess) -> None:
+    if access.meeting.status not in CHECK_IN_OPEN:
+        raise Conflict(f"Check-in is open while the meeting is scheduled or live; it is {access.meeting.status}.")
+
+
 def check_in(db: Database, actor: Actor, participant_id: int, by_substitute: bool | None) -> ParticipantOut:
     """Mark a participant present: on their own tablet, by their substitute, or by the secretary."""
     with db.write() as session:
@@ -227,8 +231,7 @@ def check_in(db: Database, actor: Actor, participant_id: int, by_substitute: boo
             raise Forbidden("You may check in only yourself, or the member you attend for.")
         if by_substitute and participant.substitute_id is None:
             raise Conflict("This participant has named no substitute.")
-        if access.meeting.status not in CHECK_IN_OPEN:
-            raise Conflict(f"Check-in is open while the meeting is scheduled or live; it is {access.meeting.status}.")
+        _require_check_in_open(access)
         participant.attendance = Attendance.present
         participant.checked_in_at = utcnow()
         participant.checked_in_by_id = actor.id
@@ -252,8 +255,7 @@ def undo_check_in(db: Database, actor: Actor, participant_id: int) -> Participan
         participant, access = _participant(session, actor, participant_id)
         if not access.can_manage and actor.id not in (participant.user_id, participant.substitute_id):
             raise Forbidden("You may undo only your own check-in.")
-        if access.meeting.status not in CHECK_IN_OPEN:
-            raise Conflict(f"Check-in is open while the meeting is scheduled or live; it is {access.meeting.status}.")
+        _require_check_in_open(access)
         participant.attendance = Attendance.expected
         participant.checked_in_at = None
         participant.by_substitute = False

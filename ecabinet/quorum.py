@@ -50,8 +50,7 @@ DEFAULT_QUORUM_RULE = "two_thirds_of_members"
 class Quorum:
     """Whether a meeting has its quorum: members with a vote, how many attend, how many must."""
 
-    rule: str
-    basis: str
+    rule: QuorumRule
     members: int
     present: int
     required: int
@@ -66,4 +65,4 @@ def quorum(members: int, present_in_person: int, present_by_substitute: int, rul
     present = present_in_person + (present_by_substitute if rule.substitutes_count else 0)
     exact = members * rule.share
     required = math.floor(exact) + 1 if rule.strictly_more else math.ceil(exact)
-    return Quorum(rule.key, rule.basis, members, present, required)
+    return Quorum(rule, members, present, required)
