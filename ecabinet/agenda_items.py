@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from ecabinet import audit
+from ecabinet import audit, events
 from ecabinet.agenda import MAX_DEPTH, check_order, tree_order
 from ecabinet.database import Database
-from ecabinet.errors import Invalid, NotFound
-from ecabinet.models import AgendaItem, Unit, User
+from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
+from ecabinet.models import AgendaItem, ItemStatus, MeetingStatus, Unit, User
 from ecabinet.permissions import Actor, editable_meeting, meeting_access
 from ecabinet.schemas import ItemCreate, ItemOrder, ItemOut, ItemUpdate, reject_nulls
 
@@ -102,11 +102,17 @@ def create_item(db: Database, actor: Actor, meeting_id: int, data: ItemCreate) -
             meeting_id=meeting_id,
             data=data.model_dump(mode="json"),
         )
-        return _one(session, meeting_id, item.id)  # type: ignore[arg-type]
+        return _announce(session, meeting_id, events.ITEM_CREATED, item.id)  # type: ignore[arg-type]
 
 
-def _one(session: Session, meeting_id: int, item_id: int) -> ItemOut:
-    return next(i for i in items_out(session, meeting_id) if i.id == item_id)
+def _announce(session: Session, meeting_id: int, type_: str, item_id: int) -> ItemOut:
+    """Emit an agenda event carrying the item and the whole renumbered agenda; return the item."""
+    session.flush()
+    items = items_out(session, meeting_id)
+    item = next(i for i in items if i.id == item_id)
+    data = {"item": item.model_dump(mode="json"), "items": [i.model_dump(mode="json") for i in items]}
+    events.emit(session, events.meeting_channel(meeting_id), type_, data)
+    return item
 
 
 def _item(session: Session, actor: Actor, item_id: int) -> AgendaItem:
@@ -136,7 +142,7 @@ def update_item(db: Database, actor: Actor, item_id: int, data: ItemUpdate) -> I
             meeting_id=item.meeting_id,
             data=data.model_dump(mode="json", exclude_unset=True),
         )
-        return _one(session, item.meeting_id, item_id)
+        return _announce(session, item.meeting_id, events.ITEM_UPDATED, item_id)
 
 
 def delete_item(db: Database, actor: Actor, item_id: int) -> None:
@@ -163,6 +169,9 @@ def delete_item(db: Database, actor: Actor, item_id: int) -> None:
             meeting_id=meeting_id,
             data={"deleted": doomed, "title": item.title},
         )
+        items = [i.model_dump(mode="json") for i in items_out(session, meeting_id)]
+        data = {"item": {"id": item_id}, "ids": doomed, "items": items}
+        events.emit(session, events.meeting_channel(meeting_id), events.ITEM_DELETED, data)
 
 
 def reorder_items(db: Database, actor: Actor, meeting_id: int, data: ItemOrder) -> list[ItemOut]:
@@ -190,4 +199,35 @@ def reorder_items(db: Database, actor: Actor, meeting_id: int, data: ItemOrder) 
             data={"order": [[e.id, e.parent_id] for e in data.items]},
         )
         session.flush()
-        return items_out(session, meeting_id)
+        ordered = items_out(session, meeting_id)
+        agenda = {"items": [i.model_dump(mode="json") for i in ordered]}
+        events.emit(session, events.meeting_channel(meeting_id), events.AGENDA_REORDERED, agenda)
+        return ordered
+
+
+def set_current_item(db: Database, actor: Actor, item_id: int) -> ItemOut:
+    """The chair (or secretary) moves the live meeting to an item; the item that was current is done."""
+    with db.write() as session:
+        item = _item(session, actor, item_id)
+        access = meeting_access(session, actor, item.meeting_id)
+        if not (access.can_manage or access.can_chair):
+            raise Forbidden("Only the chair or the meeting's secretary may move the meeting to another item.")
+        if access.meeting.status != MeetingStatus.live:
+            raise Conflict(f"The meeting is {access.meeting.status}; items are taken up while it is live.")
+        for other in session.exec(
+            select(AgendaItem).where(AgendaItem.meeting_id == item.meeting_id, AgendaItem.status == ItemStatus.current)
+        ).all():
+            if other.id != item_id:
+                other.status = ItemStatus.done
+                session.add(other)
+        item.status = ItemStatus.current
+        session.add(item)
+        audit.append(
+            session,
+            actor_id=actor.id,
+            action="item.current",
+            object_type="agenda_item",
+            object_id=item_id,
+            meeting_id=item.meeting_id,
+        )
+        return _announce(session, item.meeting_id, events.ITEM_UPDATED, item_id)

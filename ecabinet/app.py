@@ -12,11 +12,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from ecabinet.api import api_router, health
 from ecabinet.api.dependencies import AppContext
 from ecabinet.auth import Authenticator
+from ecabinet.channels import build_hub
 from ecabinet.database import Database
 from ecabinet.errors import AppError, error_body
 from ecabinet.messages import pick_language
@@ -41,11 +43,15 @@ log = logging.getLogger("ecabinet")
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     """Build the app; the schema is migrated when it starts."""
     database = db or Database(settings.database_url)
+    auth = Authenticator(database, settings)
+    hub = build_hub(settings, database, auth)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         database.migrate()
+        await hub.start()
         yield
+        await hub.stop()
         if db is None:
             database.dispose()
 
@@ -59,9 +65,11 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.context = AppContext(settings, database, Authenticator(database, settings))
+    app.state.context = AppContext(settings, database, auth)
+    app.state.hub = hub
     app.include_router(api_router())
     app.include_router(health.router)
+    app.router.routes.append(WebSocketRoute("/ws", hub))
     _install_error_handlers(app)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -129,6 +129,7 @@ def _serve(settings: Settings, db: Database, args: argparse.Namespace) -> int:
         log_level=settings.log_level,
         proxy_headers=False,
         ws_per_message_deflate=False,
+        ws_max_size=settings.ws_max_message_bytes,
     )
     return 0
 

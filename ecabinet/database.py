@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,22 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlmodel import Session
 
+from realtime import eventlog
+
+log = logging.getLogger("ecabinet.database")
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 MIGRATION_LOCK_KEY = 0x0EC4B1E7
+OUTBOX_KEY = "ecabinet.outbox"
+
+CommitListener = Callable[[list[eventlog.Event]], None]
+
+
+def outbox(session: Session) -> list[eventlog.Pending]:
+    """The events a write transaction will log when it commits."""
+    pending: list[eventlog.Pending] = session.info.setdefault(OUTBOX_KEY, [])
+    return pending
 
 
 class Database:
@@ -33,6 +47,7 @@ class Database:
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
         self._writer = self.engine.execution_options(ecabinet_write=True)
+        self.listeners: list[CommitListener] = []
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -42,8 +57,28 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session whose work commits at the end of the block, or rolls back whole on an exception."""
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+        """A session whose work commits at the end of the block, or rolls back whole on an exception.
+
+        Events the block emitted are written to the event log inside the same transaction, last, so the
+        channels' counter rows stay locked only for the commit; listeners hear of them after it.
+        """
+        with Session(self._writer, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+                pending = session.info.pop(OUTBOX_KEY, None)
+                written = eventlog.append(session.connection(), pending) if pending else []
+            for listener in self.listeners if written else ():
+                try:
+                    listener(written)
+                except Exception:
+                    # The change is committed and its events are in the log; the hub's poll delivers them.
+                    log.exception("commit listener failed")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A session whose reads all see one moment (a state and the event seq it is current to)."""
+        engine = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="REPEATABLE READ")
+        with Session(engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     def migrate(self) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, col, func, select
 
-from ecabinet import audit
+from ecabinet import audit, events
 from ecabinet.agenda_items import items_out
 from ecabinet.database import Database
 from ecabinet.errors import Conflict, Forbidden
@@ -20,6 +22,9 @@ from ecabinet.permissions import (
     visible_meeting_ids_clause,
 )
 from ecabinet.schemas import MeetingCreate, MeetingOut, MeetingState, MeetingUpdate, reject_nulls
+from realtime import eventlog
+
+PER_VIEWER = {"my_roles", "can_manage", "can_chair"}
 
 
 def meeting_out(access: MeetingAccess) -> MeetingOut:
@@ -28,6 +33,11 @@ def meeting_out(access: MeetingAccess) -> MeetingOut:
     out.can_manage = access.can_manage
     out.can_chair = access.can_chair
     return out
+
+
+def shared(meeting: Meeting) -> dict[str, Any]:
+    """The meeting as every participant sees it (without the viewer's own roles and rights)."""
+    return MeetingOut.model_validate(meeting).model_dump(mode="json", exclude=PER_VIEWER)
 
 
 def list_meetings(db: Database, actor: Actor) -> list[MeetingOut]:
@@ -100,6 +110,7 @@ def update_meeting(db: Database, actor: Actor, meeting_id: int, data: MeetingUpd
             meeting_id=meeting_id,
             data=data.model_dump(mode="json", exclude_unset=True),
         )
+        events.emit(session, events.meeting_channel(meeting_id), events.MEETING_UPDATED, {"meeting": shared(meeting)})
         return meeting_out(access)
 
 
@@ -129,6 +140,13 @@ def transition(db: Database, actor: Actor, meeting_id: int, to: MeetingStatus) -
             meeting_id=meeting_id,
             data={"from": current.value, "to": to.value},
         )
+        data = {"meeting": shared(meeting), "from": current.value}
+        events.emit(session, events.meeting_channel(meeting_id), events.MEETING_TRANSITIONED, data)
+        if MeetingStatus.draft in (current, to):
+            # Members see a meeting once it leaves draft: their lists of meetings change.
+            users = session.exec(select(Participant.user_id).where(Participant.meeting_id == meeting_id)).all()
+            for user_id in sorted({u for u in users if u is not None}):
+                events.emit(session, events.user_channel(user_id), events.MEETINGS_CHANGED, {"meeting_id": meeting_id})
         return meeting_out(access)
 
 
@@ -141,13 +159,21 @@ def readiness(session: Session, meeting_id: int, meeting: Meeting) -> Readiness:
 
 
 def meeting_state(db: Database, actor: Actor, meeting_id: int) -> MeetingState:
-    """The meeting, its agenda and its participants with the quorum, as one consistent snapshot."""
-    with db.read() as session:
+    """The meeting, its agenda and its participants with the quorum, as one consistent snapshot.
+
+    It carries the seq of the meeting's channel it is current to: a client subscribes with that as
+    `since` and receives exactly the events after it.
+    """
+    with db.snapshot() as session:
         access = meeting_access(session, actor, meeting_id)
         participants = participants_out(session, meeting_id)
+        connection = session.connection()
         return MeetingState(
             meeting=meeting_out(access),
             items=items_out(session, meeting_id),
             participants=participants,
             quorum=quorum_of(participants),
+            channel=events.meeting_channel(meeting_id),
+            seq=eventlog.head(connection, events.meeting_channel(meeting_id)),
+            epoch=eventlog.epoch(connection),
         )

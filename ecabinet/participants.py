@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, col, select
 
-from ecabinet import audit
+from ecabinet import audit, events
 from ecabinet.database import Database
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
 from ecabinet.lifecycle import CHECK_IN_OPEN, EDITABLE
@@ -89,8 +91,26 @@ def list_participants(db: Database, actor: Actor, meeting_id: int) -> list[Parti
         return participants_out(session, meeting_id)
 
 
-def _one(session: Session, participant: Participant) -> ParticipantOut:
-    return next(p for p in participants_out(session, participant.meeting_id) if p.id == participant.id)
+def _announce(session: Session, participant: Participant, type_: str) -> ParticipantOut:
+    """Emit a participant event carrying the participant and the new quorum; return the participant."""
+    session.flush()
+    everyone = participants_out(session, participant.meeting_id)
+    one = next(p for p in everyone if p.id == participant.id)
+    _emit(session, participant.meeting_id, type_, one.model_dump(mode="json"), everyone)
+    return one
+
+
+def _emit(
+    session: Session, meeting_id: int, type_: str, participant: dict[str, Any], everyone: list[ParticipantOut]
+) -> None:
+    quorum = quorum_of(everyone).model_dump(mode="json")
+    events.emit(session, events.meeting_channel(meeting_id), type_, {"participant": participant, "quorum": quorum})
+
+
+def _tell_users(session: Session, meeting_id: int, *user_ids: int | None) -> None:
+    # Their lists of meetings changed: the meetings page reloads itself.
+    for user_id in sorted({u for u in user_ids if u is not None}):
+        events.emit(session, events.user_channel(user_id), events.MEETINGS_CHANGED, {"meeting_id": meeting_id})
 
 
 def add_participant(db: Database, actor: Actor, meeting_id: int, data: ParticipantCreate) -> ParticipantOut:
@@ -136,7 +156,8 @@ def add_participant(db: Database, actor: Actor, meeting_id: int, data: Participa
             meeting_id=meeting_id,
             data=data.model_dump(mode="json"),
         )
-        return _one(session, participant)
+        _tell_users(session, meeting_id, participant.user_id)
+        return _announce(session, participant, events.PARTICIPANT_ADDED)
 
 
 def _participant(session: Session, actor: Actor, participant_id: int) -> tuple[Participant, MeetingAccess]:
@@ -151,6 +172,7 @@ def update_participant(db: Database, actor: Actor, participant_id: int, data: Pa
     changes = data.model_dump(exclude_unset=True)
     with db.write() as session:
         participant, access = _participant(session, actor, participant_id)
+        before_substitute = participant.substitute_id
         own = participant.user_id == actor.id
         if not access.can_manage and not (own and set(changes) <= {"substitute_id", "absence_reason"}):
             raise Forbidden("Only the meeting's secretary may change this; a member may name their own substitute.")
@@ -187,7 +209,9 @@ def update_participant(db: Database, actor: Actor, participant_id: int, data: Pa
             meeting_id=participant.meeting_id,
             data=data.model_dump(mode="json", exclude_unset=True),
         )
-        return _one(session, participant)
+        if "substitute_id" in changes:
+            _tell_users(session, participant.meeting_id, before_substitute, participant.substitute_id)
+        return _announce(session, participant, events.PARTICIPANT_UPDATED)
 
 
 def _check_substitute(session: Session, participant: Participant, substitute_id: int) -> None:
@@ -247,7 +271,7 @@ def check_in(db: Database, actor: Actor, participant_id: int, by_substitute: boo
             meeting_id=participant.meeting_id,
             data={"by_substitute": participant.by_substitute},
         )
-        return _one(session, participant)
+        return _announce(session, participant, events.PARTICIPANT_UPDATED)
 
 
 def undo_check_in(db: Database, actor: Actor, participant_id: int) -> ParticipantOut:
@@ -268,7 +292,7 @@ def undo_check_in(db: Database, actor: Actor, participant_id: int) -> Participan
             object_id=participant_id,
             meeting_id=participant.meeting_id,
         )
-        return _one(session, participant)
+        return _announce(session, participant, events.PARTICIPANT_UPDATED)
 
 
 def remove_participant(db: Database, actor: Actor, participant_id: int) -> None:
@@ -285,3 +309,8 @@ def remove_participant(db: Database, actor: Actor, participant_id: int) -> None:
             meeting_id=participant.meeting_id,
             data={"user_id": participant.user_id, "unit_id": participant.unit_id},
         )
+        _tell_users(session, participant.meeting_id, participant.user_id, participant.substitute_id)
+        session.flush()
+        gone = {"id": participant_id, "user_id": participant.user_id}
+        everyone = participants_out(session, participant.meeting_id)
+        _emit(session, participant.meeting_id, events.PARTICIPANT_REMOVED, gone, everyone)

@@ -270,6 +270,9 @@ class MeetingState(BaseModel):
     items: list[ItemOut]
     participants: list[ParticipantOut]
     quorum: QuorumOut
+    channel: str
+    seq: int
+    epoch: str
 
 
 class ImportReport(BaseModel):

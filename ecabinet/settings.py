@@ -22,6 +22,29 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "ECABINET_DATA_DIR": ("./data", "Directory for the SQLite database, documents and the generated secret key."),
     "DATABASE_URL": ("", "SQLAlchemy URL; empty means SQLite in the data dir. PostgreSQL: postgresql+psycopg://…"),
     "ECABINET_BROKER_URL": ("memory://", "Pub/sub broker: memory:// (one process) or redis://host:port/db."),
+    "ECABINET_BROKER_PREFIX": (
+        "ecabinet:",
+        "Prefix of the broker's topics, so deployments can share one Redis.",
+    ),
+    "ECABINET_EVENT_RETENTION_EVENTS": ("1000", "Events kept per channel for clients that resume; older ones reload."),
+    "ECABINET_EVENT_POLL_MS": (
+        "1000",
+        "How often each worker checks the event log for missed doorbells (ms).",
+    ),
+    "ECABINET_WS_SEND_QUEUE_MAX": (
+        "256",
+        "Messages queued per websocket before a non-reading client is closed.",
+    ),
+    "ECABINET_WS_MAX_MESSAGE_BYTES": (
+        "65536",
+        "Largest websocket message from a client (bytes); larger closes 1009.",
+    ),
+    "ECABINET_WS_RATE_PER_SEC": ("20", "Websocket messages a client may send per second on average."),
+    "ECABINET_WS_RATE_BURST": ("60", "Websocket messages a client may send in a burst; twice over closes 1008."),
+    "ECABINET_WS_IDLE_TIMEOUT_SECS": (
+        "60",
+        "A websocket silent this long is closed; clients ping every 20 s.",
+    ),
     "ECABINET_DEMO_PASSWORD": ("demo", "Password of the sample meeting's accounts (demo mode only)."),
     "ECABINET_PUBLIC_URL": ("", "The URL users reach the app at; sets the allowed Origin and Secure cookies (https)."),
     "ECABINET_ALLOWED_ORIGINS": ("", "Extra allowed browser origins, comma-separated."),
@@ -59,6 +82,14 @@ class Settings:
     data_dir: Path
     database_url: str
     broker_url: str
+    broker_prefix: str
+    event_retention_events: int
+    event_poll_ms: int
+    ws_send_queue_max: int
+    ws_max_message_bytes: int
+    ws_rate_per_sec: int
+    ws_rate_burst: int
+    ws_idle_timeout_secs: int
     demo_password: str
     public_url: str
     allowed_origins: tuple[str, ...]
@@ -102,6 +133,14 @@ class Settings:
             data_dir=data_dir,
             database_url=database_url,
             broker_url=get("ECABINET_BROKER_URL"),
+            broker_prefix=get("ECABINET_BROKER_PREFIX"),
+            event_retention_events=_positive(get, "ECABINET_EVENT_RETENTION_EVENTS"),
+            event_poll_ms=_positive(get, "ECABINET_EVENT_POLL_MS"),
+            ws_send_queue_max=_positive(get, "ECABINET_WS_SEND_QUEUE_MAX"),
+            ws_max_message_bytes=_positive(get, "ECABINET_WS_MAX_MESSAGE_BYTES"),
+            ws_rate_per_sec=_positive(get, "ECABINET_WS_RATE_PER_SEC"),
+            ws_rate_burst=_positive(get, "ECABINET_WS_RATE_BURST"),
+            ws_idle_timeout_secs=_positive(get, "ECABINET_WS_IDLE_TIMEOUT_SECS"),
             demo_password=get("ECABINET_DEMO_PASSWORD"),
             public_url=public_url,
             allowed_origins=tuple(
@@ -151,3 +190,10 @@ def _int(get: Any, name: str) -> int:
         return int(value)
     except ValueError:
         raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _positive(get: Any, name: str) -> int:
+    value = _int(get, name)
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, not {value}")
+    return value

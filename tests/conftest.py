@@ -140,7 +140,12 @@ class LiveServer:
 
 def start_server(settings: Settings, db: Database) -> tuple[uvicorn.Server, threading.Thread, str]:
     config = uvicorn.Config(
-        create_app(settings, db), host="127.0.0.1", port=0, log_level="warning", ws_per_message_deflate=False
+        create_app(settings, db),
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        ws_per_message_deflate=False,
+        ws_max_size=settings.ws_max_message_bytes,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -7,9 +7,10 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import ecabinet.models  # noqa: F401  (registers the tables)
+from realtime import eventlog
 
 config = context.config
-target_metadata = SQLModel.metadata
+target_metadata = [SQLModel.metadata, eventlog.metadata]
 
 
 def run(connection: sa.Connection) -> None:

@@ -1,0 +1,60 @@
+"""Event types and their emission: what the hub delivers when a durable change commits.
+
+A service calls `emit()` inside its write transaction; the event joins the transaction's outbox and
+is written to the event log with its seq just before the commit (`Database.write`), then the hub rings
+the doorbell. Every type is listed in docs/protocol.md with its data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from ecabinet.database import outbox
+from realtime.eventlog import Pending
+
+MEETING_UPDATED = "meeting.updated"
+MEETING_TRANSITIONED = "meeting.transitioned"
+ITEM_CREATED = "item.created"
+ITEM_UPDATED = "item.updated"
+ITEM_DELETED = "item.deleted"
+AGENDA_REORDERED = "agenda.reordered"
+PARTICIPANT_ADDED = "participant.added"
+PARTICIPANT_UPDATED = "participant.updated"
+PARTICIPANT_REMOVED = "participant.removed"
+MEETINGS_CHANGED = "meetings.changed"
+
+# Every event type with its one-line description (docs/protocol.md lists each; a test checks).
+TYPES: dict[str, str] = {
+    MEETING_UPDATED: 'The meeting\'s details changed (title, time, place, kind): data {"meeting"}.',
+    MEETING_TRANSITIONED: 'The meeting moved to another status: data {"meeting", "from"}.',
+    ITEM_CREATED: 'An agenda item was added: data {"item", "items"} (the whole agenda, renumbered).',
+    ITEM_UPDATED: 'An agenda item changed (title, presenter, duration, status): data {"item", "items"}.',
+    ITEM_DELETED: 'An agenda item and its sub-items were removed: data {"item": {"id"}, "ids", "items"}.',
+    AGENDA_REORDERED: 'The agenda\'s order or nesting changed: data {"items"}.',
+    PARTICIPANT_ADDED: 'Someone joined the meeting\'s participants: data {"participant", "quorum"}.',
+    PARTICIPANT_UPDATED: (
+        'A participant changed (role, vote, substitute, attendance, check-in): data {"participant", "quorum"}.'
+    ),
+    PARTICIPANT_REMOVED: 'A participant was removed: data {"participant": {"id", "user_id"}, "quorum"}.',
+    MEETINGS_CHANGED: 'On user:{id}: the user\'s list of meetings changed: data {"meeting_id"}.',
+}
+
+# Events after which a channel's clients must be authorized again (someone may have lost access).
+REAUTHORIZE_AFTER = frozenset({MEETING_TRANSITIONED, PARTICIPANT_UPDATED, PARTICIPANT_REMOVED})
+
+
+def meeting_channel(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}"
+
+
+def user_channel(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def emit(session: Session, channel: str, type_: str, data: Any) -> None:
+    """Add an event to the transaction's outbox; it is logged and delivered only if the transaction commits."""
+    if type_ not in TYPES:
+        raise ValueError(f"unknown event type {type_!r}")
+    outbox(session).append(Pending(channel, type_, data))
