@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,8 +62,16 @@ class RateLimit:
 class Connection:
     """A subscribed websocket; `push` never blocks."""
 
-    def __init__(self, send: Send, identity: Identity, queue_max: int, rate: RateLimit) -> None:
+    def __init__(
+        self,
+        send: Send,
+        identity: Identity,
+        queue_max: int,
+        rate: RateLimit,
+        on_close: Callable[[int], None] = lambda _code: None,
+    ) -> None:
         self._send = send
+        self._on_close = on_close
         self.identity = identity
         self.queue_max = queue_max
         self.rate = rate
@@ -93,7 +102,9 @@ class Connection:
             return
         self.closed = True
         self.close_code = code
-        self._queue.clear()
+        self._on_close(code)
+        if code == CLOSE_QUEUE_OVERFLOW:
+            self._queue.clear()  # the client is not reading: what is queued would only pile up
         self._close_reason = reason
         if self._in_send:
             # The writer waits on a client that does not read: give up on it and close from the side.

@@ -133,6 +133,8 @@ class Hub:
         self._outbox: asyncio.Queue[tuple[str, str]] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[Any]] = set()
+        # Counters for operators (and tests): closes by code, events delivered, catch-ups from the log.
+        self.stats: Counter[str] = Counter()
 
     # -- life cycle --------------------------------------------------------------------------------
 
@@ -217,7 +219,9 @@ class Hub:
             await send({"type": "websocket.close", "code": CLOSE_UNAUTHORIZED, "reason": "sign in first"})
             return
         config = self.config
-        conn = Connection(send, identity, config.send_queue_max, RateLimit(config.rate_per_sec, config.rate_burst))
+        conn = Connection(
+            send, identity, config.send_queue_max, RateLimit(config.rate_per_sec, config.rate_burst), self._count_close
+        )
         self.connections.add(conn)
         try:
             while True:
@@ -356,6 +360,9 @@ class Hub:
                 del channel.local[user]
                 self._report_presence(channel)
 
+    def _count_close(self, code: int) -> None:
+        self.stats[f"closed.{code}"] += 1
+
     def _drop(self, conn: Connection) -> None:
         for name in list(conn.channels):
             self._leave(conn, name)
@@ -400,6 +407,7 @@ class Hub:
             conn.push(wire)
 
     async def _catch_up(self, channel: Channel) -> None:
+        self.stats["catch_up"] += 1
         async with channel.lock:
             await self._sync(channel)
 

@@ -1,0 +1,171 @@
+"""Websocket clients of the live server, and the reference reducer of meeting events."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+from ecabinet.database import Database
+from ecabinet.settings import Settings
+from realtime.hub import Hub
+from tests.conftest import Client, make_settings, start_server, stop_server
+
+
+class Socket:
+    """A real websocket client of /ws: sends ops, reads what the hub sends, remembers events by channel."""
+
+    def __init__(self, base_url: str, cookie: str | None = None, origin: str | None = None, **options: Any) -> None:
+        headers = {"Cookie": f"ecabinet_session={cookie}"} if cookie else {}
+        self.ws: ClientConnection = connect(
+            base_url.replace("http://", "ws://") + "/ws",
+            additional_headers=headers,
+            origin=origin,  # type: ignore[arg-type]
+            open_timeout=10,
+            **options,
+        ).__enter__()
+        self.seen: list[dict[str, Any]] = []
+
+    def send(self, message: dict[str, Any] | str) -> None:
+        self.ws.send(message if isinstance(message, str) else json.dumps(message))
+
+    def recv(self, timeout: float = 10) -> dict[str, Any]:
+        message: dict[str, Any] = json.loads(self.ws.recv(timeout=timeout))
+        self.seen.append(message)
+        return message
+
+    def until(self, predicate: Any, timeout: float = 10) -> dict[str, Any]:
+        """Read until a message matches `predicate`; fail after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no matching message within {timeout} s; saw {self.seen[-5:]}")
+            try:
+                message = self.recv(timeout=left)
+            except TimeoutError:
+                continue
+            if predicate(message):
+                return message
+
+    def subscribe(self, channel: str, since: int | None = None, epoch: str | None = None) -> dict[str, Any]:
+        request: dict[str, Any] = {"op": "subscribe", "channel": channel}
+        if since is not None:
+            request["since"] = since
+        if epoch is not None:
+            request["epoch"] = epoch
+        self.send(request)
+        return self.until(lambda m: m.get("channel") == channel and m["op"] in ("subscribed", "error"))
+
+    def events(self, channel: str, count: int, timeout: float = 15) -> list[dict[str, Any]]:
+        """The next `count` events of `channel` (those already read included)."""
+        got = [m for m in self.seen if m["op"] == "event" and m["channel"] == channel]
+        while len(got) < count:
+            got.append(self.until(lambda m: m["op"] == "event" and m["channel"] == channel, timeout))
+        return got[:count]
+
+    def closed_with(self, timeout: float = 10) -> int | None:
+        """Read until the server closes the socket; return its close code."""
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    self.ws.recv(timeout=deadline - time.monotonic())
+                except TimeoutError:
+                    break
+        except ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else None
+        raise AssertionError("the server did not close the socket")
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+def cookie_of(client: Client) -> str:
+    value = client.cookies.get("ecabinet_session")
+    assert value, "sign in first"
+    return value
+
+
+def apply_event(state: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
+    """The reference reducer of docs/protocol.md: the meeting state after one event (the UI does the same)."""
+    kind, data = event["type"], event["data"]
+    if kind in ("meeting.updated", "meeting.transitioned"):
+        state["meeting"].update(data["meeting"])
+    elif kind in ("item.created", "item.updated", "item.deleted", "agenda.reordered"):
+        state["items"] = data["items"]
+    elif kind in ("participant.added", "participant.updated"):
+        others = [p for p in state["participants"] if p["id"] != data["participant"]["id"]]
+        state["participants"] = [*others, data["participant"]]
+        state["quorum"] = data["quorum"]
+    elif kind == "participant.removed":
+        state["participants"] = [p for p in state["participants"] if p["id"] != data["participant"]["id"]]
+        state["quorum"] = data["quorum"]
+    else:
+        raise AssertionError(f"unknown event type {kind}")
+    state["seq"] = event["seq"]
+    return state
+
+
+def comparable(state: dict[str, Any]) -> dict[str, Any]:
+    """A state with participants keyed by id (their order on screen is the UI's business)."""
+    meeting = {k: v for k, v in state["meeting"].items() if k != "updated_at"}
+    return {**state, "meeting": meeting, "participants": {p["id"]: p for p in state["participants"]}}
+
+
+@dataclass
+class Live:
+    """A live server and its hub (the test runs in the same process, so it can read the hub's counters)."""
+
+    url: str
+    db: Database
+    settings: Settings
+    hub: Hub
+    opened: list[Any] = field(default_factory=list)
+
+    def client(self, login: str) -> Client:
+        """An HTTP client signed in as `login`."""
+        c = Client(base_url=self.url, timeout=30, trust_env=False).sign_in(login)
+        self.opened.append(c)
+        return c
+
+    def socket(self, who: str | Client | None = None, **options: Any) -> Socket:
+        """A websocket of a user (a login or a signed-in client), or an anonymous one."""
+        c = self.client(who) if isinstance(who, str) else who
+        s = Socket(self.url, cookie_of(c) if c else None, **options)
+        self.opened.append(s)
+        return s
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., Live]]:
+    """Start the app on a real uvicorn over a database, with settings overridden: serve(db, ws_rate_burst=5)."""
+    started: list[tuple[Any, Any]] = []
+
+    def start(db: Database, **overrides: Any) -> Live:
+        settings = make_settings(tmp_path / f"data{len(started)}", db.url, **overrides)
+        handle, thread, url = start_server(settings, db)
+        started.append((handle, thread))
+        return Live(url, db, settings, handle.config.app.state.hub)
+
+    lives: list[Live] = []
+
+    def tracked(db: Database, **overrides: Any) -> Live:
+        lives.append(start(db, **overrides))
+        return lives[-1]
+
+    yield tracked
+    for live in lives:
+        for thing in live.opened:
+            with contextlib.suppress(Exception):
+                thing.close()
+    for handle, thread in started:
+        stop_server(handle, thread)
