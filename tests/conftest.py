@@ -146,9 +146,6 @@ def start_server(settings: Settings, db: Database) -> tuple[uvicorn.Server, thre
         log_level="warning",
         ws_per_message_deflate=False,
         ws_max_size=settings.ws_max_message_bytes,
-        # Dead peers are dropped after ~10 s rather than uvicorn's default 40 s, so tests need not wait.
-        ws_ping_interval=5,
-        ws_ping_timeout=5,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
