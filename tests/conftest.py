@@ -6,10 +6,14 @@ ECABINET_TEST_BROWSER=required makes a missing Chromium a failure instead of a s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
 import sqlite3
+import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +34,7 @@ from ecabinet.settings import Settings
 
 DEMO_PASSWORD = "demo"
 PG_URL = os.environ.get("ECABINET_TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("ECABINET_TEST_REDIS_URL", "")
 BROWSER_REQUIRED = os.environ.get("ECABINET_TEST_BROWSER", "") == "required"
 
 
@@ -106,6 +111,70 @@ def _fresh_db(kind: str, request: pytest.FixtureRequest, tmp_path: Path, run_id:
 def db(request: pytest.FixtureRequest, tmp_path: Path, run_id: str) -> Iterator[Database]:
     """A database with the sample meeting loaded, on SQLite and on PostgreSQL."""
     yield from _fresh_db(request.param, request, tmp_path, run_id)
+
+
+@pytest.fixture
+def pg_db(request: pytest.FixtureRequest, tmp_path: Path, run_id: str) -> Iterator[Database]:
+    """A PostgreSQL database with the sample meeting loaded (for several workers sharing it)."""
+    yield from _fresh_db("postgresql", request, tmp_path, run_id)
+
+
+def _require_redis() -> str:
+    if not REDIS_URL:
+        pytest.skip("ECABINET_TEST_REDIS_URL is not set (CI sets it; then Redis must be reachable)")
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The machine's Redis (from ECABINET_TEST_REDIS_URL); tests keep to their own topic prefix."""
+    return _require_redis()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class PrivateRedis:
+    """A redis-server of the test's own, which the test may stop and start (never the machine's)."""
+
+    def __init__(self, workdir: Path) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed (Debian package redis-server)")
+        self.binary = binary
+        self.workdir = workdir
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(command, cwd=self.workdir, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return
+            time.sleep(0.05)
+        raise RuntimeError("the private redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    """A private redis-server, started; CI (which sets ECABINET_TEST_REDIS_URL) requires redis-server."""
+    _require_redis()
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
