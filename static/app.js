@@ -3,6 +3,7 @@
 import { ApiError, del, forgetReads, get, patch, setCsrfToken } from "/static/api.js";
 import { h } from "/static/dom.js";
 import { currentLanguage, formatTime, has, preloadLanguages, setLanguage, storedLanguage, t } from "/static/i18n.js";
+import { live } from "/static/live.js";
 import { showEditor } from "/static/screens/editor.js";
 import { showImport } from "/static/screens/import.js";
 import { showMeeting } from "/static/screens/meeting.js";
@@ -43,8 +44,28 @@ export function report(error) {
   }
 }
 
+// What the screen on show must undo when the user leaves it (stop following a channel, say).
+let leaving = [];
+
+export function onLeave(undo) {
+  leaving.push(undo);
+}
+
+function leave() {
+  for (const undo of leaving.splice(0)) undo();
+}
+
+let onMeetingsList = false;
+
 function signedIn(body) {
   session.user = body.user;
+  live.start();
+  // The user's own channel: told when their list of meetings changes (invited, a meeting published).
+  live.follow(`user:${body.user.id}`, {
+    onEvent: (event) => {
+      if (event.type === "meetings.changed" && onMeetingsList) route();
+    },
+  });
   setCsrfToken(body.csrf_token);
   const who = document.getElementById("who");
   who.textContent = body.user.name;
@@ -56,6 +77,8 @@ function signedIn(body) {
 
 function signedOut() {
   session.user = null;
+  leave();
+  live.stop();
   setCsrfToken("");
   forgetReads();
   document.getElementById("who").textContent = "";
@@ -74,6 +97,8 @@ let shown = 0;
 
 async function show(render, ...args) {
   const ticket = ++shown;
+  leave();
+  onMeetingsList = render === showMeetings;
   const slot = h("div", { class: "screen" });
   // The page being left stays until the next is ready, dimmed (after a moment) to show that it is coming.
   view.setAttribute("aria-busy", "true");
@@ -128,6 +153,26 @@ async function start() {
     go("#/");
   });
   window.addEventListener("hashchange", route);
+  window.addEventListener("ecabinet:signed-out", () => {
+    if (!session.user) return;
+    signedOut();
+    show(showSignIn);
+  });
+  // The live connection's state: shown only when it has been down for a moment (a blip is not news).
+  let liveTimer = null;
+  window.addEventListener("ecabinet:live", ({ detail }) => {
+    const banner = document.getElementById("live-status");
+    clearTimeout(liveTimer);
+    if (detail.connected) {
+      banner.hidden = true;
+      return;
+    }
+    liveTimer = setTimeout(() => {
+      if (!session.user) return;
+      banner.textContent = t("live.reconnecting");
+      banner.hidden = false;
+    }, 1500);
+  });
   window.addEventListener("ecabinet:connection", ({ detail }) => {
     const banner = document.getElementById("offline");
     banner.hidden = !detail.offline;

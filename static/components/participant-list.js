@@ -13,7 +13,7 @@ const MAY_SEND_SUBSTITUTE = new Set(["chair", "secretary", "member", "invitee"])
 
 const collator = new Intl.Collator("vi");
 
-// `ctx`: {meeting, me (user id), act(promise) → reloads after, report(error)}.
+// `ctx`: {meeting, me (user id), act(promise) → reloads after, report(error), online (Set of user ids)?}.
 export function participantList(participants, ctx) {
   const box = h("div", { class: "participant-groups", "data-testid": "participants" });
   const taken = new Set(participants.flatMap((p) => [p.user_id, p.substitute_id]).filter(Boolean));
@@ -95,7 +95,14 @@ function personRow(p, ctx, taken) {
         onclick: () => act(patch(`/api/participants/${p.id}`, { substitute_id: null, absence_reason: "" })) })
       : substituteForm(p, ctx, taken));
   }
-  const classes = ["person", p.attendance, mine || asSubstitute ? "me" : ""].filter(Boolean).join(" ");
+  // Online: the participant (or the substitute attending for them) has the meeting open right now.
+  const online = ctx.online && (ctx.online.has(p.user_id) || ctx.online.has(p.substitute_id));
+  if (online) {
+    lines[0].prepend(h("span", { class: "presence-dot", "data-testid": "online", title: t("presence.online"),
+      "aria-label": t("presence.online") }));
+  }
+  const classes = ["person", p.attendance, mine || asSubstitute ? "me" : "", online ? "online" : ""]
+    .filter(Boolean).join(" ");
   return h("li", { class: classes, "data-testid": "participant", dataset: { participantId: p.id } },
     h("div", { class: "person-lines" }, lines), actions.childElementCount ? actions : null);
 }

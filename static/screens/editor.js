@@ -1,7 +1,7 @@
 // The secretariat's editor: the meeting's details and status, its agenda and its participants.
 
 import { get, patch, post } from "/static/api.js";
-import { go, report, toast } from "/static/app.js";
+import { go, onLeave, report, toast } from "/static/app.js";
 import { agendaEditor } from "/static/components/agenda-editor.js";
 import { agendaTree } from "/static/components/agenda-tree.js";
 import { meetingForm } from "/static/components/meeting-form.js";
@@ -10,6 +10,7 @@ import { statusBadge } from "/static/components/status-badge.js";
 import { allowedMoves, transitionButtons } from "/static/components/transition-buttons.js";
 import { clear, h } from "/static/dom.js";
 import { hanoiDate, t } from "/static/i18n.js";
+import { live } from "/static/live.js";
 
 // Statuses in which the agenda and the participants may still change (ecabinet/lifecycle.py).
 const EDITABLE = new Set(["draft", "scheduled", "live"]);
@@ -19,25 +20,53 @@ export async function showEditor(view, meetingId) {
     showNew(view);
     return;
   }
+  const state = await drawEditor(view, meetingId);
+  if (!state) return;
+  // Another secretary's change (or the chair's) redraws the editor too, keeping what is being typed here.
+  let timer = null;
+  const refresh = () => new Promise((resolve) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => redraw(view, meetingId).then(resolve, (error) => {
+      report(error);
+      resolve(null);
+    }), 100);
+  });
+  onLeave(live.follow(`meeting:${meetingId}`, {
+    since: state.seq,
+    epoch: state.epoch,
+    onEvent: () => refresh(),
+    onReset: async () => {
+      const fresh = await refresh();
+      return fresh ? { since: fresh.seq, epoch: fresh.epoch } : null;
+    },
+    onRevoked: () => refresh(),
+  }));
+  onLeave(() => clearTimeout(timer));
+}
+
+// Draw again from a fresh state; the control that had the focus gets it back, typed text is kept.
+async function redraw(view, meetingId) {
+  // Taken when the answer arrives: by then a Tab after an edit has moved the focus on.
+  const focus = focusKey(document.activeElement);
+  const typed = unsavedFields(view);
+  const state = await drawEditor(view, meetingId);
+  restoreFields(view, typed);
+  restoreFocus(view, focus);
+  return state;
+}
+
+async function drawEditor(view, meetingId) {
   const state = await get(`/api/meetings/${meetingId}/state`);
   const { meeting } = state;
   if (!meeting.can_manage) {
     go(`#/meetings/${meetingId}`);
-    return;
+    return null;
   }
   // A remote site must exist on the meeting's day (the 2025 reform ended the districts).
   const [users, units] = await Promise.all([get("/api/users"), get(`/api/units?on=${hanoiDate(meeting.starts_at)}`)]);
-  const reload = () => showEditor(view, meetingId);
-  // Every change re-reads the state and redraws; the control that had the focus gets it back.
-  const act = (promise) => promise.then(() => {
-    // Taken when the answer arrives: by then a Tab after an edit has moved the focus on.
-    const focus = focusKey(document.activeElement);
-    const typed = unsavedFields(view);
-    return reload().then(() => {
-      restoreFields(view, typed);
-      restoreFocus(view, focus);
-    });
-  }).catch(report);
+  const reload = () => drawEditor(view, meetingId);
+  // Every change re-reads the state and redraws (its event arrives too, and finds nothing new).
+  const act = (promise) => promise.then(() => redraw(view, meetingId)).catch(report);
   const editable = EDITABLE.has(meeting.status);
 
   const head = h("div", { class: "page-head" },
@@ -70,6 +99,7 @@ export async function showEditor(view, meetingId) {
     h("section", { class: "card" }, h("h2", { text: t("agenda.title") }), agendaTree(state.items)),
   ];
   clear(view).append(head, h("div", { class: "editor-top" }, status, details), ...sections);
+  return state;
 }
 
 function showNew(view) {

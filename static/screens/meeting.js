@@ -1,21 +1,64 @@
-// The meeting page: details, the agenda, participants with attendance, check-in, substitutes, quorum.
+// The meeting page: details, the agenda, participants with attendance, check-in, substitutes, quorum, and who
+// is online. It follows the meeting live: every change anyone makes shows here without reloading.
 
 import { get, post } from "/static/api.js";
-import { report, session } from "/static/app.js";
+import { onLeave, report, session } from "/static/app.js";
 import { agendaTree } from "/static/components/agenda-tree.js";
 import { participantList } from "/static/components/participant-list.js";
+import { presenceBox } from "/static/components/presence-box.js";
 import { quorumBox } from "/static/components/quorum-box.js";
 import { statusBadge } from "/static/components/status-badge.js";
 import { roomMoves, transitionButtons } from "/static/components/transition-buttons.js";
 import { clear, h } from "/static/dom.js";
 import { formatDateTime, t } from "/static/i18n.js";
+import { live } from "/static/live.js";
+import { applyEvent } from "/static/meeting-state.js";
 
 export async function showMeeting(view, meetingId) {
-  const state = await get(`/api/meetings/${meetingId}/state`);
-  const { meeting } = state;
-  const reload = () => showMeeting(view, meetingId).catch(report);
-  const act = (promise) => promise.then(reload).catch(report);
+  const path = `/api/meetings/${meetingId}/state`;
+  let state = await get(path);
+  let online = new Set();
 
+  const draw = () => render(view, state, online, act);
+  // An action's own event redraws the page; reading the state again covers a socket that is down.
+  const act = (promise) => promise.then(async () => {
+    if (!live.connected) {
+      state = await get(path);
+      draw();
+    }
+  }).catch(report);
+
+  const stop = live.follow(`meeting:${meetingId}`, {
+    since: state.seq,
+    epoch: state.epoch,
+    onEvent: (event) => {
+      if (applyEvent(state, event)) draw();
+    },
+    onVolatile: (message) => {
+      if (message.type !== "presence") return;
+      online = new Set(message.data.online);
+      draw();
+    },
+    onReset: async () => {
+      state = await get(path);
+      draw();
+      return { since: state.seq, epoch: state.epoch };
+    },
+    // Removed from the meeting, or it went back to draft: reading it again shows why.
+    onRevoked: () => get(path).then((fresh) => {
+      state = fresh;
+      draw();
+    }).catch(report),
+  });
+  onLeave(stop);
+  draw();
+}
+
+function render(view, state, online, act) {
+  const { meeting } = state;
+  const meetingId = meeting.id;
+  // A redraw keeps the reader where they were on a long page.
+  const scroll = window.scrollY;
   const head = h("div", { class: "page-head" },
     h("div", { class: "page-title" },
       h("h1", { "data-testid": "meeting-heading", text: meeting.title }),
@@ -32,8 +75,11 @@ export async function showMeeting(view, meetingId) {
 
   const agenda = h("section", { class: "card" }, h("h2", { text: t("agenda.title") }), agendaTree(state.items));
   const people = h("section", { class: "card" }, h("h2", { text: t("participants.title") }),
-    participantList(state.participants, { meeting, me: session.user.id, act, report }));
+    participantList(state.participants, { meeting, me: session.user.id, act, report, online }));
+  // The chair's and the secretary's console: who has the meeting open right now.
+  const presence = meeting.can_chair || meeting.can_manage ? presenceBox(state.participants, online) : null;
 
-  const columns = h("div", { class: "columns" }, h("div", {}, agenda), h("div", {}, quorumBox(state.quorum), people));
-  clear(view).append(head, columns);
+  const side = h("div", {}, presence, quorumBox(state.quorum), people);
+  clear(view).append(head, h("div", { class: "columns" }, h("div", {}, agenda), side));
+  if (view.isConnected) window.scrollTo(0, scroll);
 }
