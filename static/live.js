@@ -30,6 +30,8 @@ class Live {
     this.retryTimer = null;
     this.pinger = null;
     window.addEventListener("online", () => this.reconnectNow());
+    // The device says its network is gone: the socket is as good as dead, whatever it looks like.
+    window.addEventListener("offline", () => this.drop());
   }
 
   // Open the connection (after sign-in); it stays up until stop().
@@ -140,13 +142,20 @@ class Live {
   heartbeat() {
     if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return;
     if (Date.now() - this.lastHeard > SILENCE_MS) {
-      // A half-open link (Wi-Fi gone without a word): drop it and start again.
-      const dead = this.socket;
-      dead.onclose({ code: 1006 });
-      dead.close();
+      this.drop(); // a half-open link (Wi-Fi gone without a word): start again
       return;
     }
     this.send({ op: "ping" });
+  }
+
+  // Give up on the current socket at once and reconnect (with backoff); channels resume from their seq.
+  drop() {
+    const dead = this.socket;
+    if (!dead) return;
+    dead.onclose({ code: 1006 });
+    dead.onclose = null;
+    dead.onmessage = null;
+    dead.close();
   }
 
   send(message) {
