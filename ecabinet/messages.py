@@ -52,6 +52,9 @@ CATALOG_VI: dict[str, str] = {
     "Only the substitute can check in as the substitute.": "Chỉ người được ủy quyền mới điểm danh thay được.",
     "You may check in only yourself, or the member you attend for.": "Bạn chỉ được điểm danh cho chính mình hoặc cho thành viên mà bạn dự thay.",
     "You may undo only your own check-in.": "Bạn chỉ được hủy điểm danh của chính mình.",
+    "Only the chair or the meeting's secretary may move the meeting to another item.": "Chỉ chủ tọa hoặc thư ký cuộc họp được chuyển sang nội dung khác.",
+    "The meeting is {status}; items are taken up while it is live.": "Cuộc họp đang ở trạng thái {status}; chỉ chuyển nội dung khi cuộc họp đang diễn ra.",
+    "item_id: expected the id of an agenda item.": "item_id: cần mã của một nội dung họp.",
     # not found
     "No such meeting.": "Không tìm thấy cuộc họp.",
     "No such agenda item.": "Không tìm thấy nội dung họp.",

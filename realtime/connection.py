@@ -19,7 +19,6 @@ from typing import Any
 from starlette.types import Send
 
 # Close codes (docs/protocol.md lists them).
-CLOSE_GOING_AWAY = 1001
 CLOSE_UNSUPPORTED = 1003
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
