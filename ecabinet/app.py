@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 from ecabinet.api import api_router, health
 from ecabinet.api.dependencies import AppContext
 from ecabinet.auth import Authenticator
-from ecabinet.channels import build_hub
+from ecabinet.channels import build_hub, doorbell
 from ecabinet.database import Database
 from ecabinet.errors import AppError, error_body
 from ecabinet.messages import pick_language
@@ -45,12 +45,15 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     database = db or Database(settings.database_url)
     auth = Authenticator(database, settings)
     hub = build_hub(settings, database, auth)
+    ring = doorbell(hub)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         database.migrate()
         await hub.start()
+        database.listeners.append(ring)
         yield
+        database.listeners.remove(ring)
         await hub.stop()
         if db is None:
             database.dispose()

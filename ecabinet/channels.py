@@ -16,7 +16,7 @@ from starlette.types import Scope
 
 from ecabinet import agenda_items
 from ecabinet.auth import COOKIE_NAME, Authenticator
-from ecabinet.database import Database
+from ecabinet.database import CommitListener, Database
 from ecabinet.errors import AppError, Invalid, NotFound
 from ecabinet.events import REAUTHORIZE_AFTER
 from ecabinet.messages import pick_language
@@ -51,14 +51,18 @@ def build_hub(settings: Settings, db: Database, auth: Authenticator) -> Hub:
         config,
     )
     hub.handle("agenda.current", _action(db, _set_current_item))
+    return hub
+
+
+def doorbell(hub: Hub) -> CommitListener:
+    """What the database calls after each commit with events: ring the hub, re-check access where it changed."""
 
     def committed(events: list[Event]) -> None:
         hub.committed(events)
         for channel in {e.channel for e in events if e.type in REAUTHORIZE_AFTER}:
             hub.reauthorize(channel)
 
-    db.listeners.append(committed)
-    return hub
+    return committed
 
 
 class ChannelAccess:

@@ -303,7 +303,8 @@ class Hub:
             if since is not None and (epoch is None or epoch == self.epoch):
                 if since > channel.delivered:
                     await self._sync(channel)
-                if since <= channel.delivered:
+                # Far behind, reloading the state is cheaper than a replay that would overflow the send queue.
+                if since <= channel.delivered and channel.delivered - since <= self.config.send_queue_max // 2:
                     replay = await self.log.read(name, since, channel.delivered) if since < channel.delivered else []
                     recovered = resumable(since, replay, channel.delivered)
             subscribed = {
@@ -515,6 +516,8 @@ class Hub:
             if idle and not channel.lock.locked() and channel.ready:
                 del self.channels[name]
                 await self.broker.unsubscribe(name)
+                if name in self.channels:  # a client came back meanwhile: keep hearing its doorbells
+                    await self.broker.subscribe(name)
 
     async def _check_sessions(self) -> None:
         # Sign-out, expiry, a disabled account: that user's sockets close within seconds, on every worker.

@@ -109,6 +109,22 @@ def test_beyond_retention_the_client_reloads(sqlite_db: Database, serve: Callabl
     assert comparable(state) == comparable(member_http.get(f"/api/meetings/{mid}/state").json())
 
 
+def test_a_replay_larger_than_the_send_queue_reloads_instead(sqlite_db: Database, serve: Callable[..., Live]) -> None:
+    """Resuming more events than half the send queue holds answers recovered: false, never a 4008 loop."""
+    live = serve(sqlite_db, ws_send_queue_max=8)
+    member_http = live.client("thanhvien1")
+    secretary = live.client("thuky")
+    mid = _meeting_id(secretary)
+    old = member_http.get(f"/api/meetings/{mid}/state").json()
+    _rename_items(secretary, old, 4, "Bốn")
+    near = live.socket(member_http)
+    assert near.subscribe(f"meeting:{mid}", since=old["seq"], epoch=old["epoch"])["recovered"] is True
+    assert len(near.events(f"meeting:{mid}", 4)) == 4
+    _rename_items(secretary, old, 1, "Năm")
+    far = live.socket(member_http)
+    assert far.subscribe(f"meeting:{mid}", since=old["seq"], epoch=old["epoch"])["recovered"] is False
+
+
 def test_another_epoch_is_not_resumed(sqlite_db: Database, serve: Callable[..., Live]) -> None:
     """A seq from another epoch (a restored database) is never resumed, even when the numbers fit."""
     live = serve(sqlite_db)
