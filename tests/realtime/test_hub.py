@@ -348,3 +348,18 @@ def test_presence_shows_who_is_online(sqlite_db: Database, serve: Callable[..., 
     assert "seq" not in both  # volatile: no seq, never replayed
     member.close()
     chair.until(lambda m: online(m) == [chair_id])
+
+
+def test_a_user_hears_when_their_list_of_meetings_changes(sqlite_db: Database, serve: Callable[..., Live]) -> None:
+    """Adding someone to a meeting, and publishing it, tells them on their own channel (their list reloads)."""
+    live = serve(sqlite_db)
+    secretary = live.client("thuky")
+    newcomer_http = live.client("phogiamdoc1")
+    me = newcomer_http.get("/api/me").json()["user"]["id"]
+    mine = live.socket(newcomer_http)
+    assert mine.subscribe(f"user:{me}")["op"] == "subscribed"
+    created = secretary.post("/api/meetings", json={"kind": "thematic", "title": "Họp chuyên đề giao thông"}).json()
+    added = secretary.post(f"/api/meetings/{created['id']}/participants", json={"user_id": me, "role": "member"})
+    assert added.status_code == 201, added.text
+    [event] = mine.events(f"user:{me}", 1)
+    assert event["type"] == "meetings.changed" and event["data"] == {"meeting_id": created["id"]}
