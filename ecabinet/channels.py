@@ -7,7 +7,6 @@ database's commits to the hub's doorbell.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -27,8 +26,6 @@ from realtime.broker import broker_from_url
 from realtime.connection import Identity
 from realtime.eventlog import Event, EventLog
 from realtime.hub import ActionError, Hub, HubConfig
-
-log = logging.getLogger("ecabinet.channels")
 
 
 def build_hub(settings: Settings, db: Database, auth: Authenticator) -> Hub:
