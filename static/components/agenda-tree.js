@@ -7,7 +7,9 @@ export function presenterLine(item) {
   return [item.presenter_name, item.presenter_unit_name].filter(Boolean).join(" – ");
 }
 
-export function agendaTree(items) {
+// `takeUp(item)`, when given (the chair's console in a live meeting), puts a button on every item that is not
+// the current one: the meeting moves to it on every screen.
+export function agendaTree(items, { takeUp = null } = {}) {
   if (!items.length) return h("p", { class: "muted", text: t("agenda.empty") });
   return h("ol", { class: "agenda", "data-testid": "agenda" },
     items.map((item) => h("li", {
@@ -21,5 +23,7 @@ export function agendaTree(items) {
       item.status === "pending" ? null
         : h("span", { class: `item-status ${item.status}`, text: t(`itemStatus.${item.status}`) })),
     item.duration_minutes ? h("span", { class: "minutes", text: t("agenda.minutes", { n: item.duration_minutes }) })
-      : null)));
+      : null,
+    takeUp && item.status !== "current" ? h("button", { type: "button", class: "take-up", "data-testid": "take-up",
+      text: t("agenda.takeUp"), onclick: () => takeUp(item) }) : null)));
 }

@@ -2,7 +2,7 @@
 // is online. It follows the meeting live: every change anyone makes shows here without reloading.
 
 import { get, post } from "/static/api.js";
-import { onLeave, report, session } from "/static/app.js";
+import { onLeave, report, session, toast } from "/static/app.js";
 import { agendaTree } from "/static/components/agenda-tree.js";
 import { participantList } from "/static/components/participant-list.js";
 import { presenceBox } from "/static/components/presence-box.js";
@@ -11,7 +11,7 @@ import { statusBadge } from "/static/components/status-badge.js";
 import { roomMoves, transitionButtons } from "/static/components/transition-buttons.js";
 import { clear, h } from "/static/dom.js";
 import { formatDateTime, t } from "/static/i18n.js";
-import { live } from "/static/live.js";
+import { ActionRefused, live } from "/static/live.js";
 import { applyEvent } from "/static/meeting-state.js";
 
 export async function showMeeting(view, meetingId) {
@@ -73,7 +73,11 @@ function render(view, state, online, act) {
       meeting.can_manage ? h("a", { class: "button", href: `#/meetings/${meetingId}/edit`,
         "data-testid": "edit-meeting", text: t("meeting.edit") }) : null));
 
-  const agenda = h("section", { class: "card" }, h("h2", { text: t("agenda.title") }), agendaTree(state.items));
+  // The chair (or secretary) takes up an item: a live action, answered at once, shown on every tablet.
+  const takeUp = meeting.status === "live" && (meeting.can_chair || meeting.can_manage)
+    ? (item) => live.action("agenda.current", { item_id: item.id }).catch((error) => toast(error instanceof ActionRefused ? error.message : t("error.network"))) : null;
+  const agenda = h("section", { class: "card" }, h("h2", { text: t("agenda.title") }),
+    agendaTree(state.items, { takeUp }));
   const people = h("section", { class: "card" }, h("h2", { text: t("participants.title") }),
     participantList(state.participants, { meeting, me: session.user.id, act, report, online }));
   // The chair's and the secretary's console: who has the meeting open right now.

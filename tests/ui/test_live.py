@@ -98,3 +98,22 @@ def test_check_in_and_presence_show_on_the_chairs_console(browser: Any, fresh_se
 
         member.get_by_test_id("signout").click()
         expect(row.get_by_test_id("online")).to_have_count(0)
+
+
+def test_the_chair_takes_up_an_item_on_every_tablet(browser: Any, fresh_server: LiveServer) -> None:
+    """In a live meeting the chair moves to an item; the member's agenda marks it current at once."""
+    with browser_page(browser, fresh_server) as chair, browser_page(browser, fresh_server) as member:
+        sign_in(chair, "chutich")
+        open_sample_meeting(chair)
+        chair.get_by_test_id("transition-live").click()
+        sign_in(member, "thanhvien4")
+        open_sample_meeting(member)
+        expect(member.get_by_test_id("take-up")).to_have_count(0)  # members do not lead the meeting
+        _mark(member)
+
+        item = chair.get_by_test_id("agenda-item").filter(has_text=SAMPLE_ITEM)
+        item.get_by_test_id("take-up").click()
+        on_member = member.get_by_test_id("agenda-item").filter(has_text=SAMPLE_ITEM)
+        expect(on_member).to_contain_text(VI["itemStatus.current"])
+        expect(item.get_by_test_id("take-up")).to_have_count(0)
+        assert _not_reloaded(member)
