@@ -12,7 +12,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.routing import WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from ecabinet.api import api_router, health
@@ -24,6 +23,7 @@ from ecabinet.errors import AppError, error_body
 from ecabinet.messages import pick_language
 from ecabinet.middleware import BodyLimit, OriginCheck, SecurityHeaders
 from ecabinet.settings import Settings
+from realtime.hub import HubRoute
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 IMPORT_PATH = "/api/imports"
@@ -72,7 +72,6 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.hub = hub
     app.include_router(api_router())
     app.include_router(health.router)
-    app.router.routes.append(WebSocketRoute("/ws", hub))
     _install_error_handlers(app)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -84,7 +83,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     def body_limit(path: str) -> int:
         return settings.import_max_bytes if path == IMPORT_PATH else settings.json_body_max_bytes
 
-    # Outermost last: headers on every answer, then the Origin check, then the body limit.
+    # Outermost last: headers on every answer, then the Origin check, then the body limit; the hub's
+    # websocket at /ws is answered right after them, before the framework wraps `send`.
+    app.add_middleware(HubRoute, hub=hub, path="/ws")
     app.add_middleware(BodyLimit, limit_for=body_limit)
     app.add_middleware(OriginCheck, public_url=settings.public_url, allowed=settings.allowed_origins)
     app.add_middleware(SecurityHeaders)

@@ -31,7 +31,7 @@ from realtime.hub import ActionError, Hub, HubConfig
 def build_hub(settings: Settings, db: Database, auth: Authenticator) -> Hub:
     """The hub for this app, with its broker, its log, and every action handler registered."""
     config = HubConfig(
-        send_queue_max=settings.ws_send_queue_max,
+        send_buffer_max_bytes=settings.ws_send_buffer_max_bytes,
         max_message_bytes=settings.ws_max_message_bytes,
         rate_per_sec=settings.ws_rate_per_sec,
         rate_burst=settings.ws_rate_burst,

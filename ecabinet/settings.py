@@ -31,9 +31,9 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "1000",
         "How often each worker checks the event log for missed doorbells (ms).",
     ),
-    "ECABINET_WS_SEND_QUEUE_MAX": (
-        "256",
-        "Messages queued per websocket before a non-reading client is closed.",
+    "ECABINET_WS_SEND_BUFFER_MAX_BYTES": (
+        "2097152",
+        "Bytes waiting to reach one websocket before a client that does not read is closed (4008).",
     ),
     "ECABINET_WS_MAX_MESSAGE_BYTES": (
         "65536",
@@ -85,7 +85,7 @@ class Settings:
     broker_prefix: str
     event_retention_events: int
     event_poll_ms: int
-    ws_send_queue_max: int
+    ws_send_buffer_max_bytes: int
     ws_max_message_bytes: int
     ws_rate_per_sec: int
     ws_rate_burst: int
@@ -136,7 +136,7 @@ class Settings:
             broker_prefix=get("ECABINET_BROKER_PREFIX"),
             event_retention_events=_positive(get, "ECABINET_EVENT_RETENTION_EVENTS"),
             event_poll_ms=_positive(get, "ECABINET_EVENT_POLL_MS"),
-            ws_send_queue_max=_positive(get, "ECABINET_WS_SEND_QUEUE_MAX"),
+            ws_send_buffer_max_bytes=_positive(get, "ECABINET_WS_SEND_BUFFER_MAX_BYTES"),
             ws_max_message_bytes=_positive(get, "ECABINET_WS_MAX_MESSAGE_BYTES"),
             ws_rate_per_sec=_positive(get, "ECABINET_WS_RATE_PER_SEC"),
             ws_rate_burst=_positive(get, "ECABINET_WS_RATE_BURST"),

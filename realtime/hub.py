@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from realtime.broker import Broker
 from realtime.connection import (
@@ -38,6 +38,7 @@ from realtime.connection import (
     Connection,
     Identity,
     RateLimit,
+    text_frame,
 )
 from realtime.eventlog import Event, EventLog, resumable
 
@@ -51,14 +52,14 @@ Handler = Callable[[Identity, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 CHANNEL_NAME = re.compile(r"^[a-z]+:[0-9]{1,12}$")
 CONTROL_TOPIC = "\x00control"
 MAX_ACTION_ID_LENGTH = 100
-__all__ = ["CLOSE_QUEUE_OVERFLOW", "ActionError", "Hub", "HubConfig"]
+__all__ = ["CLOSE_QUEUE_OVERFLOW", "ActionError", "Hub", "HubConfig", "HubRoute"]
 
 
 @dataclass(frozen=True)
 class HubConfig:
     """The hub's limits and timers."""
 
-    send_queue_max: int = 256
+    send_buffer_max_bytes: int = 2 * 1024 * 1024
     max_message_bytes: int = 65_536
     rate_per_sec: float = 20.0
     rate_burst: float = 60.0
@@ -71,8 +72,13 @@ class HubConfig:
     presence_prefixes: tuple[str, ...] = ("meeting:", "bridge:")
 
     def __post_init__(self) -> None:
-        if self.send_queue_max < 1 or self.max_message_bytes < 256 or self.rate_per_sec <= 0 or self.poll_secs <= 0:
-            raise ValueError("hub limits must be positive (max_message_bytes at least 256)")
+        if (
+            self.send_buffer_max_bytes < 1024
+            or self.max_message_bytes < 256
+            or self.rate_per_sec <= 0
+            or self.poll_secs <= 0
+        ):
+            raise ValueError("hub limits must be positive (max_message_bytes ≥ 256, send_buffer_max_bytes ≥ 1024)")
 
 
 class ActionError(Exception):
@@ -219,9 +225,8 @@ class Hub:
             await send({"type": "websocket.close", "code": CLOSE_UNAUTHORIZED, "reason": "sign in first"})
             return
         config = self.config
-        conn = Connection(
-            send, identity, config.send_queue_max, RateLimit(config.rate_per_sec, config.rate_burst), self._count_close
-        )
+        rate = RateLimit(config.rate_per_sec, config.rate_burst)
+        conn = Connection(send, identity, config.send_buffer_max_bytes, rate, self._count_close)
         self.connections.add(conn)
         try:
             while True:
@@ -303,10 +308,11 @@ class Hub:
             if since is not None and (epoch is None or epoch == self.epoch):
                 if since > channel.delivered:
                     await self._sync(channel)
-                # Far behind, reloading the state is cheaper than a replay that would overflow the send queue.
-                if since <= channel.delivered and channel.delivered - since <= self.config.send_queue_max // 2:
+                if since <= channel.delivered:
                     replay = await self.log.read(name, since, channel.delivered) if since < channel.delivered else []
-                    recovered = resumable(since, replay, channel.delivered)
+                    # Far behind, reloading the state is cheaper than a replay that would fill the send buffer.
+                    fits = sum(len(e.data) for e in replay) <= self.config.send_buffer_max_bytes // 2
+                    recovered = fits and resumable(since, replay, channel.delivered)
             subscribed = {
                 "op": "subscribed",
                 "channel": name,
@@ -404,8 +410,10 @@ class Hub:
             self._spawn(self._catch_up(channel))
 
     def _fanout(self, channel: Channel, wire: str) -> None:
+        # Serialized and framed once; each client costs a buffer check and a write.
+        frame = text_frame(wire.encode())
         for conn in channel.subscribers:
-            conn.push(wire)
+            conn.push(wire, frame)
 
     async def _catch_up(self, channel: Channel) -> None:
         self.stats["catch_up"] += 1
@@ -558,6 +566,26 @@ class Hub:
                 self._spawn(self._catch_up(channel))
             if channel.local:
                 self._report_presence(channel)
+
+
+class HubRoute:
+    """ASGI middleware that hands websocket connections at `path` to the hub, ahead of the framework.
+
+    Installed inside the app's own middleware (Origin check first) but outside the framework's routing,
+    whose exception handling wraps `send`: the hub needs the server's own `send` to find the socket's
+    transport and write frames to it (realtime/connection.py).
+    """
+
+    def __init__(self, app: ASGIApp, hub: Hub, path: str = "/ws") -> None:
+        self.app = app
+        self.hub = hub
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == self.path:
+            await self.hub(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 def _put_all(queue: asyncio.Queue[tuple[str, str]], messages: list[tuple[str, str]]) -> None:
