@@ -67,6 +67,7 @@ class HubConfig:
     poll_secs: float = 1.0
     session_check_secs: float = 5.0
     presence_refresh_secs: float = 10.0
+    presence_coalesce_secs: float = 0.25
     prune_secs: float = 60.0
     channel_linger_secs: float = 30.0
     presence_prefixes: tuple[str, ...] = ("meeting:", "bridge:")
@@ -106,6 +107,8 @@ class Channel:
     # Presence reported by every worker (this one included): worker → (user ids, when it expires).
     reports: dict[str, tuple[frozenset[int], float]] = field(default_factory=dict)
     online: frozenset[int] = frozenset()
+    report_due: bool = False
+    announce_due: bool = False
 
 
 def error_op(code: str, message: str, status: int = 400, **fields: Any) -> str:
@@ -471,7 +474,16 @@ class Hub:
     def _tracks_presence(self, name: str) -> bool:
         return name.startswith(self.config.presence_prefixes)
 
+    # Presence is coalesced: when a room of tablets comes online together, each worker reports once and
+    # each client hears once per `presence_coalesce_secs`, not once per arrival (which would be N²).
+
     def _report_presence(self, channel: Channel) -> None:
+        if not channel.report_due:
+            channel.report_due = True
+            self._later(self._send_report, channel)
+
+    def _send_report(self, channel: Channel) -> None:
+        channel.report_due = False
         ids = json.dumps(sorted(channel.local))
         self._enqueue([(channel.name, f"p {self.worker_id} {ids}")])
 
@@ -488,7 +500,16 @@ class Hub:
         online: frozenset[int] = frozenset().union(*(users for users, _ in channel.reports.values()))
         if online != channel.online:
             channel.online = online
-            self._fanout(channel, self._presence_wire(channel))
+            if not channel.announce_due:
+                channel.announce_due = True
+                self._later(self._announce_presence, channel)
+
+    def _announce_presence(self, channel: Channel) -> None:
+        channel.announce_due = False
+        self._fanout(channel, self._presence_wire(channel))
+
+    def _later(self, callback: Callable[[Channel], None], channel: Channel) -> None:
+        asyncio.get_running_loop().call_later(self.config.presence_coalesce_secs, callback, channel)
 
     def _presence_wire(self, channel: Channel) -> str:
         data = {"online": sorted(channel.online)}

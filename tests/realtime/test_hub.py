@@ -366,3 +366,24 @@ def test_a_user_hears_when_their_list_of_meetings_changes(sqlite_db: Database, s
     assert added.status_code == 201, added.text
     [event] = mine.events(f"user:{me}", 1)
     assert event["type"] == "meetings.changed" and event["data"] == {"meeting_id": created["id"]}
+
+
+def test_presence_is_coalesced_when_a_room_arrives_together(sqlite_db: Database, serve: Callable[..., Live]) -> None:
+    """Twelve tablets coming online together reach the chair in a few presence messages, not one each."""
+    live = serve(sqlite_db)
+    chair_http = live.client("chutich")
+    mid = _meeting_id(chair_http)
+    chair = live.socket(chair_http)
+    chair.subscribe(f"meeting:{mid}")
+    logins = [f"thanhvien{i}" for i in range(1, 10)] + ["diemcau1", "diemcau2", "diemcau3"]
+    arrivals = [live.client(login) for login in logins]
+    ids = {c.get("/api/me").json()["user"]["id"] for c in arrivals}
+    chair.until(lambda m: m.get("type") == "presence")  # the chair's own arrival
+    chair.seen.clear()
+    for c in arrivals:
+        s = live.socket(c)
+        s.send({"op": "subscribe", "channel": f"meeting:{mid}"})
+    everyone = chair.until(lambda m: m.get("type") == "presence" and ids <= set(m["data"]["online"]))
+    assert everyone["data"]["online"] == sorted(everyone["data"]["online"])
+    heard = [m for m in chair.seen if m.get("type") == "presence"]
+    assert len(heard) <= len(arrivals) // 2
