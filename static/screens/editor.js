@@ -23,20 +23,34 @@ export async function showEditor(view, meetingId) {
   const state = await drawEditor(view, meetingId);
   if (!state) return;
   // Another secretary's change (or the chair's) redraws the editor too, keeping what is being typed here.
+  // The editor's own changes redraw at once (see `act`); their events then find nothing new and are skipped,
+  // so a drag or a click that follows is not interrupted by a second redraw.
   let timer = null;
+  let newest = state.seq;
   const refresh = () => new Promise((resolve) => {
     clearTimeout(timer);
-    timer = setTimeout(() => redraw(view, meetingId).then(resolve, (error) => {
-      report(error);
-      resolve(null);
-    }), 100);
+    timer = setTimeout(() => {
+      if (newest <= shown.get(view)) {
+        resolve(null);
+        return;
+      }
+      redraw(view, meetingId).then(resolve, (error) => {
+        report(error);
+        resolve(null);
+      });
+    }, 150);
   });
   onLeave(live.follow(`meeting:${meetingId}`, {
     since: state.seq,
     epoch: state.epoch,
-    onEvent: () => refresh(),
+    onEvent: (event) => {
+      newest = Math.max(newest, event.seq);
+      if (event.seq > shown.get(view)) refresh();
+    },
     onReset: async () => {
+      newest = Infinity;
       const fresh = await refresh();
+      newest = fresh ? fresh.seq : shown.get(view);
       return fresh ? { since: fresh.seq, epoch: fresh.epoch } : null;
     },
     onRevoked: () => refresh(),
@@ -55,8 +69,12 @@ async function redraw(view, meetingId) {
   return state;
 }
 
+// The seq of the state each editor view shows.
+const shown = new WeakMap();
+
 async function drawEditor(view, meetingId) {
   const state = await get(`/api/meetings/${meetingId}/state`);
+  shown.set(view, state.seq);
   const { meeting } = state;
   if (!meeting.can_manage) {
     go(`#/meetings/${meetingId}`);
