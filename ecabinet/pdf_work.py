@@ -1,0 +1,242 @@
+"""What the PDF sandbox's worker processes do with an uploaded file: inspect, extract, render, stamp.
+
+Only `ecabinet/sandbox.py`'s workers import this module (MuPDF is C and the files are hostile, so
+it never runs in the server process). Every function bounds what it does: page count, page size,
+and the pixmap's longest side; memory and time are bounded by the worker's limits.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pymupdf
+from PIL import Image
+
+JPEG_QUALITY = 75
+THUMBNAIL_QUALITY = 70
+# Catalog keys that make a viewer act on its own: scripts on open, page actions, embedded files.
+ACTIVE_CATALOG_KEYS = ("OpenAction", "AA")
+ACTIVE_ACTIONS = ("/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToR", "/GoToE", "/Rendition", "/URI")
+WATERMARK_OPACITY = 0.16
+WATERMARK_COLOR = (0.55, 0.05, 0.05)
+
+pymupdf.TOOLS.mupdf_display_errors(False)
+pymupdf.TOOLS.mupdf_display_warnings(False)
+
+
+class Rejection(Exception):
+    """The file cannot be used; `reason` is a stable code, the message is for people."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a file may ask of a worker."""
+
+    max_pages: int
+    max_page_points: int
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Limits:
+        return cls(int(data["max_pages"]), int(data["max_page_points"]))
+
+
+def _open(path: str) -> pymupdf.Document:
+    try:
+        doc = pymupdf.open(path, filetype="pdf")
+    except Exception as exc:
+        if "encrypted" in str(exc).lower() or "password" in str(exc).lower():
+            raise Rejection("encrypted", "The PDF is protected by a password; upload an unprotected copy.") from exc
+        raise Rejection("damaged", "The file is damaged and cannot be read as a PDF.") from exc
+    if doc.needs_pass or doc.is_encrypted:
+        raise Rejection("encrypted", "The PDF is protected by a password; upload an unprotected copy.")
+    return doc
+
+
+def inspect(path: str, limits: dict[str, Any]) -> dict[str, Any]:
+    """Check a file against the limits and describe it: page sizes, outline, active content found."""
+    bounds = Limits.from_dict(limits)
+    doc = _open(path)
+    count = doc.page_count
+    if count == 0:
+        raise Rejection("no_pages", "The PDF has no readable pages.")
+    if count > bounds.max_pages:
+        raise Rejection("too_many_pages", f"The PDF has {count} pages; at most {bounds.max_pages} are accepted.")
+    sizes: list[list[float]] = []
+    for number in range(count):
+        try:
+            rect = doc[number].rect
+        except Exception as exc:
+            raise Rejection("damaged", f"Page {number + 1} is damaged and cannot be read.") from exc
+        if rect.width <= 0 or rect.height <= 0:
+            raise Rejection("damaged", f"Page {number + 1} has no area.")
+        if max(rect.width, rect.height) > bounds.max_page_points:
+            raise Rejection(
+                "page_too_large",
+                f"Page {number + 1} is {rect.width:.0f}×{rect.height:.0f} pt; "
+                f"at most {bounds.max_page_points} pt on a side are accepted.",
+            )
+        sizes.append([round(rect.width, 2), round(rect.height, 2)])
+    outline = [
+        {"level": level, "title": str(title)[:300], "page": page}
+        for level, title, page, *_ in doc.get_toc(simple=True)[:2000]
+        if isinstance(page, int) and 1 <= page <= count
+    ]
+    return {"pages": count, "sizes": sizes, "outline": outline, "active_content": active_content(doc)}
+
+
+def active_content(doc: pymupdf.Document) -> list[str]:
+    """The kinds of active content a file carries (none of it is ever served)."""
+    found: set[str] = set()
+    catalog = doc.pdf_catalog()
+    if doc.xref_get_key(catalog, "AA")[0] != "null":
+        found.add("open_action")
+    kind, value = doc.xref_get_key(catalog, "OpenAction")
+    if kind == "xref":
+        value = doc.xref_object(int(value.split()[0]), compressed=True)
+    # Opening at a page ("/GoTo", or a bare destination) is harmless; running or fetching something is not.
+    if any(action in value for action in ACTIVE_ACTIONS):
+        found.add("open_action")
+    names = doc.xref_get_key(catalog, "Names")[1]
+    if "/JavaScript" in names:
+        found.add("javascript")
+    if doc.embfile_count() > 0:
+        found.add("embedded_files")
+    for xref in range(1, min(doc.xref_length(), 200_000)):
+        try:
+            kind = doc.xref_get_key(xref, "S")[1]
+        except Exception:
+            continue
+        if kind == "/JavaScript":
+            found.add("javascript")
+        elif kind == "/Launch":
+            found.add("launch")
+        elif doc.xref_get_key(xref, "Type")[1] == "/EmbeddedFile":
+            found.add("embedded_files")
+    return sorted(found)
+
+
+def extract(path: str, first: int, last: int, thumb_width: int, thumb_dir: str) -> list[dict[str, Any]]:
+    """Text with word boxes for pages first..last (from 1), and a thumbnail of each into thumb_dir (unless 0 wide).
+
+    The text is the words joined by spaces, one line per text line, so an offset in it maps to a word box.
+    """
+    doc = _open(path)
+    pages = []
+    for number in range(first, last + 1):
+        page = doc[number - 1]
+        words = page.get_text("words", sort=False)
+        lines: list[str] = []
+        current: tuple[int, int] | None = None
+        boxes = []
+        for x0, y0, x1, y1, word, block, line, _ in words:
+            if (block, line) != current:
+                lines.append(word)
+                current = (block, line)
+            else:
+                lines[-1] += " " + word
+            boxes.append([round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1), word])
+        if thumb_width:
+            render_to(page, thumb_width, "jpg", str(Path(thumb_dir) / f"{number}-w{thumb_width}.jpg"), THUMBNAIL_QUALITY)
+        pages.append({"number": number, "text": "\n".join(lines), "words": boxes})
+    return pages
+
+
+def _scale(page: pymupdf.Page, width: int, max_px: int) -> float:
+    rect = page.rect
+    scale = width / rect.width
+    longest = max(rect.width, rect.height) * scale
+    return scale if longest <= max_px else max_px / max(rect.width, rect.height)
+
+
+def _watermark(page: pymupdf.Page, text: str) -> None:
+    """Write the viewer's name and the time across the page, diagonally and along the foot."""
+    font = pymupdf.Font("notos")
+    rect = page.rect
+    size = max(8.0, min(rect.width, rect.height) / 28)
+    writer = pymupdf.TextWriter(rect, opacity=WATERMARK_OPACITY, color=WATERMARK_COLOR)
+    step = size * 7
+    y = step / 2
+    while y < rect.height + rect.width:
+        writer.append(pymupdf.Point(-rect.width / 2, y), (text + "    ") * 4, font=font, fontsize=size)
+        y += step
+    angle = pymupdf.Matrix(-30)
+    writer.write_text(page, morph=(rect.tl, angle))
+    footer = pymupdf.TextWriter(rect, color=WATERMARK_COLOR)
+    footer.append(pymupdf.Point(12, rect.height - 8), text, font=font, fontsize=max(6.0, size / 2.5))
+    footer.write_text(page)
+
+
+def render_to(page: pymupdf.Page, width: int, fmt: str, out: str, quality: int = JPEG_QUALITY, max_px: int = 2400) -> int:
+    """Render one page at about `width` pixels (the longest side capped) into `out`, atomically."""
+    scale = _scale(page, width, max_px)
+    pix = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), alpha=False, colorspace=pymupdf.csRGB)
+    image = Image.frombuffer("RGB", (pix.width, pix.height), pix.samples_mv, "raw", "RGB", 0, 1)
+    buffer = io.BytesIO()
+    if fmt == "jpg":
+        image.save(buffer, "JPEG", quality=quality)
+    elif fmt == "webp":
+        image.save(buffer, "WEBP", quality=quality, method=4)
+    else:
+        image.save(buffer, "PNG", compress_level=1)
+    _write_atomically(out, buffer.getvalue())
+    return pix.width
+
+
+def render(path: str, number: int, width: int, fmt: str, out: str, max_px: int, watermark: str = "") -> dict[str, Any]:
+    """Render page `number` (from 1) as an image file; with a watermark when one is given."""
+    doc = _open(path)
+    if not 1 <= number <= doc.page_count:
+        raise Rejection("no_such_page", f"The document has no page {number}.")
+    page = doc[number - 1]
+    if watermark:
+        _watermark(page, watermark)
+    return {"width": render_to(page, width, fmt, out, max_px=max_px)}
+
+
+def stamp(path: str, out: str, line: str) -> dict[str, Any]:
+    """A clean copy for download: no scripts, actions, links or attachments, each page stamped with `line`."""
+    doc = _open(path)
+    doc.scrub(
+        metadata=False,
+        xml_metadata=False,
+        clean_pages=False,
+        hidden_text=False,
+        redactions=False,
+        reset_fields=False,
+        reset_responses=False,
+        thumbnails=False,
+    )
+    catalog = doc.pdf_catalog()
+    for key in ACTIVE_CATALOG_KEYS:
+        doc.xref_set_key(catalog, key, "null")
+    for page in doc:
+        for annot in list(page.annots() or []):
+            if annot.type[1] in ("FileAttachment", "Sound", "Movie", "Screen", "RichMedia"):
+                page.delete_annot(annot)
+        _watermark(page, line)
+    buffer = io.BytesIO()
+    doc.save(buffer, garbage=3, deflate=True)
+    _write_atomically(out, buffer.getvalue())
+    return {"bytes": buffer.tell()}
+
+
+def _write_atomically(out: str, data: bytes) -> None:
+    directory = os.path.dirname(out)
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".part")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, out)
+
+
+JOBS = {"inspect": inspect, "extract": extract, "render": render, "stamp": stamp}
