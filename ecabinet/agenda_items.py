@@ -9,7 +9,7 @@ from ecabinet import audit, events
 from ecabinet.agenda import MAX_DEPTH, check_order, tree_order
 from ecabinet.database import Database
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
-from ecabinet.models import AgendaItem, ItemStatus, MeetingStatus, Unit, User
+from ecabinet.models import AgendaItem, Document, DocumentPage, ItemStatus, MeetingStatus, Submission, Unit, User
 from ecabinet.permissions import Actor, editable_meeting, meeting_access
 from ecabinet.schemas import ItemCreate, ItemOrder, ItemOut, ItemUpdate, reject_nulls
 
@@ -38,6 +38,7 @@ def items_out(session: Session, meeting_id: int) -> list[ItemOut]:
                 presenter_unit_name=units.get(item.presenter_unit_id),
                 duration_minutes=item.duration_minutes,
                 status=item.status,
+                submission_due_at=item.submission_due_at,
             )
         )
     return out
@@ -157,6 +158,11 @@ def delete_item(db: Database, actor: Actor, item_id: int) -> None:
             kids = session.exec(select(AgendaItem.id).where(col(AgendaItem.parent_id).in_(frontier))).all()
             frontier = [k for k in kids if k is not None]
             doomed.extend(frontier)
+        # Their papers go with them (the files stay in the store, which is content-addressed).
+        documents = select(Document.id).where(col(Document.item_id).in_(doomed))
+        session.execute(sa.delete(DocumentPage).where(col(DocumentPage.document_id).in_(documents)))
+        session.execute(sa.delete(Submission).where(col(Submission.item_id).in_(doomed)))
+        session.execute(sa.delete(Document).where(col(Document.item_id).in_(doomed)))
         # Children first, so the parent foreign key never dangles mid-statement.
         for doomed_id in reversed(doomed):
             session.execute(sa.delete(AgendaItem).where(col(AgendaItem.id) == doomed_id))

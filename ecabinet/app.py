@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,11 +23,16 @@ from ecabinet.database import Database
 from ecabinet.errors import AppError, error_body
 from ecabinet.messages import pick_language
 from ecabinet.middleware import BodyLimit, OriginCheck, SecurityHeaders
+from ecabinet.page_images import PageImages
+from ecabinet.processor import DocumentProcessor
+from ecabinet.sandbox import Sandbox, SandboxLimits
 from ecabinet.settings import Settings
+from ecabinet.uploads import FileStore
 from realtime.hub import HubRoute
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 IMPORT_PATH = "/api/imports"
+UPLOAD_PATH = re.compile(r"^/api/(items/\d+/documents|items/\d+/submissions)$")
 HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -46,13 +52,24 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     auth = Authenticator(database, settings)
     hub = build_hub(settings, database, auth)
     ring = doorbell(hub)
+    store = FileStore(settings.data_dir)
+    sandbox = Sandbox(
+        SandboxLimits(settings.pdf_workers, settings.pdf_worker_memory_bytes, float(settings.pdf_job_timeout_secs))
+    )
+    images = PageImages(sandbox, store, settings.page_image_max_px)
+    processor = DocumentProcessor(settings, database, sandbox, store, hub)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         database.migrate()
         await hub.start()
         database.listeners.append(ring)
+        await sandbox.start()
+        await processor.start()
         yield
+        await processor.stop()
+        await images.stop()
+        await sandbox.stop()
         database.listeners.remove(ring)
         await hub.stop()
         if db is None:
@@ -68,7 +85,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.context = AppContext(settings, database, auth)
+    app.state.context = AppContext(settings, database, auth, store, sandbox, images, processor)
     app.state.hub = hub
     app.include_router(api_router())
     app.include_router(health.router)
@@ -81,7 +98,11 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
 
     def body_limit(path: str) -> int:
-        return settings.import_max_bytes if path == IMPORT_PATH else settings.json_body_max_bytes
+        if path == IMPORT_PATH:
+            return settings.import_max_bytes
+        if UPLOAD_PATH.match(path):
+            return settings.upload_max_bytes
+        return settings.json_body_max_bytes
 
     # Outermost last: headers on every answer, then the Origin check, then the body limit; the hub's
     # websocket at /ws is answered right after them, before the framework wraps `send`.

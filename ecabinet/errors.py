@@ -56,6 +56,18 @@ class PayloadTooLarge(AppError):
     code = "payload_too_large"
 
 
+class NotReady(AppError):
+    """The thing exists but is still being made (a page of a document still processing)."""
+
+    status = 409
+    code = "not_ready"
+
+
+class UnsupportedMediaType(AppError):
+    status = 415
+    code = "unsupported_media_type"
+
+
 class Invalid(AppError):
     status = 422
     code = "invalid"

@@ -24,6 +24,12 @@ PARTICIPANT_ADDED = "participant.added"
 PARTICIPANT_UPDATED = "participant.updated"
 PARTICIPANT_REMOVED = "participant.removed"
 MEETINGS_CHANGED = "meetings.changed"
+DOCUMENT_ADDED = "document.added"
+DOCUMENT_UPDATED = "document.updated"
+DOCUMENT_REMOVED = "document.removed"
+SUBMISSION_UPDATED = "submission.updated"
+# Volatile (never logged, never replayed): a document's processing, page by page.
+DOCUMENT_PROGRESS = "document.progress"
 
 # Every event type with its one-line description (docs/protocol.md lists each; a test checks).
 TYPES: dict[str, str] = {
@@ -39,6 +45,19 @@ TYPES: dict[str, str] = {
     ),
     PARTICIPANT_REMOVED: 'A participant was removed: data {"participant": {"id", "user_id"}, "quorum"}.',
     MEETINGS_CHANGED: 'On user:{id}: the user\'s list of meetings changed: data {"meeting_id"}.',
+    DOCUMENT_ADDED: (
+        'A document (or a new version) was uploaded and is processing: data {"document"}. On meeting:{id} for '
+        "published papers, and on the uploader's user:{id}."
+    ),
+    DOCUMENT_UPDATED: (
+        "A document changed: checked (pages known), ready, rejected (with reason), renamed, reclassified, or no "
+        'longer current: data {"document"}. Same channels as document.added.'
+    ),
+    DOCUMENT_REMOVED: 'A paper was taken off its item: data {"document": {"id", "item_id"}}.',
+    SUBMISSION_UPDATED: (
+        'A department\'s paper was submitted, accepted or returned: data {"submission"} on user:{id} of its '
+        'submitter; on meeting:{id} only {"submission": {"id", "item_id", "status", "late"}}.'
+    ),
 }
 
 # Events after which a channel's clients must be authorized again (someone may have lost access).

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, func, select
 from ecabinet import audit, events
 from ecabinet.agenda_items import items_out
 from ecabinet.database import Database
+from ecabinet.documents import meeting_documents
 from ecabinet.errors import Conflict, Forbidden
 from ecabinet.lifecycle import CHAIR_MAY, Readiness, transition_problem
 from ecabinet.models import AgendaItem, Meeting, MeetingStatus, Participant, ParticipantRole, utcnow
@@ -173,6 +174,7 @@ def meeting_state(db: Database, actor: Actor, meeting_id: int) -> MeetingState:
             items=items_out(session, meeting_id),
             participants=participants,
             quorum=quorum_of(participants),
+            documents=meeting_documents(session, meeting_id),
             channel=events.meeting_channel(meeting_id),
             seq=eventlog.head(connection, events.meeting_channel(meeting_id)),
             epoch=eventlog.epoch(connection),

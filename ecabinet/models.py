@@ -187,6 +187,8 @@ class AgendaItem(SQLModel, table=True):
     presenter_id: int | None = Field(default=None, foreign_key="user.id")
     presenter_unit_id: int | None = Field(default=None, foreign_key="unit.id")
     duration_minutes: int | None = None
+    # When the presenting unit's papers are due; a paper submitted after it is marked late.
+    submission_due_at: dt.datetime | None = _when(nullable=True, default=None)
     status: ItemStatus = Field(default=ItemStatus.pending, sa_type=sa.String(16))
 
 
@@ -214,3 +216,99 @@ class AuditHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     seq: int = 0
     hash: str = Field(default="0" * 64, max_length=64)
+
+
+class Classification(StrEnum):
+    """How widely a document may travel (DESIGN §7); the rules are in `ecabinet/classification.py`."""
+
+    public = "public"
+    internal = "internal"
+    restricted = "restricted"
+    secret = "secret"
+
+
+class DocumentState(StrEnum):
+    processing = "processing"
+    ready = "ready"
+    rejected = "rejected"
+
+
+class SubmissionStatus(StrEnum):
+    submitted = "submitted"
+    accepted = "accepted"
+    returned = "returned"
+
+
+class PaperKind(StrEnum):
+    """What a department's paper is: a proposal (tờ trình), a draft decision, a report, or other."""
+
+    proposal = "proposal"
+    draft_decision = "draft_decision"
+    report = "report"
+    other = "other"
+
+
+class Document(SQLModel, table=True):
+    """One version of a PDF on an agenda item; a new version is a new row in the same series."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    item_id: int = Field(foreign_key="agenda_item.id", index=True)
+    # The first version's id; every version of one paper shares it.
+    series_id: int | None = Field(default=None, index=True)
+    version: int = 1
+    title: str = Field(max_length=300)
+    filename: str = Field(default="", max_length=300)
+    sha256: str = Field(max_length=64, index=True)
+    size_bytes: int = 0
+    classification: Classification = Field(default=Classification.internal, sa_type=sa.String(16))
+    state: DocumentState = Field(default=DocumentState.processing, sa_type=sa.String(16))
+    reason: str = Field(default="", max_length=32)
+    reason_text: str = Field(default="", max_length=500)
+    pages: int | None = None
+    pages_done: int = 0
+    # [[width, height], …] in points, set once the file passed its checks (pages can then be viewed).
+    page_sizes: str = Field(default="[]", sa_type=sa.Text)
+    outline: str = Field(default="[]", sa_type=sa.Text)
+    active_content: str = Field(default="[]", max_length=200)
+    has_text: bool = False
+    # Published documents are among the item's documents; a submission's paper is not until accepted.
+    published: bool = True
+    # The version shown; a new version becomes current only once it is ready.
+    current: bool = True
+    submission_id: int | None = Field(default=None, index=True)
+    uploaded_by_id: int | None = Field(default=None, foreign_key="user.id")
+    uploaded_at: dt.datetime = _when(default_factory=utcnow)
+    processed_at: dt.datetime | None = _when(nullable=True, default=None)
+    # A worker that processes the file holds it until then; an expired lease means it died.
+    lease_until: dt.datetime | None = _when(nullable=True, default=None, index=True)
+
+
+class DocumentPage(SQLModel, table=True):
+    """One page's text, with its words' boxes in PDF points (for search and highlighting)."""
+
+    __tablename__ = "document_page"
+    document_id: int = Field(foreign_key="document.id", primary_key=True)
+    number: int = Field(primary_key=True)
+    text: str = Field(default="", sa_type=sa.Text)
+    # [[x0, y0, x1, y1, word], …]
+    words: str = Field(default="[]", sa_type=sa.Text)
+
+
+class Submission(SQLModel, table=True):
+    """A department's paper for an agenda item, until the secretariat accepts or returns it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    item_id: int = Field(foreign_key="agenda_item.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    kind: PaperKind = Field(default=PaperKind.proposal, sa_type=sa.String(24))
+    title: str = Field(max_length=300)
+    status: SubmissionStatus = Field(default=SubmissionStatus.submitted, sa_type=sa.String(16))
+    document_id: int | None = Field(default=None, foreign_key="document.id")
+    submitted_by_id: int | None = Field(default=None, foreign_key="user.id")
+    submitted_at: dt.datetime = _when(default_factory=utcnow)
+    late: bool = False
+    comment: str = Field(default="", max_length=2000)
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: dt.datetime | None = _when(nullable=True, default=None)

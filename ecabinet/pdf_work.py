@@ -125,7 +125,7 @@ def active_content(doc: pymupdf.Document) -> list[str]:
     return sorted(found)
 
 
-def extract(path: str, first: int, last: int, thumb_width: int, thumb_dir: str) -> list[dict[str, Any]]:
+def extract(path: str, first: int, last: int, thumb_width: int, thumb_dir: str) -> dict[str, Any]:
     """Text with word boxes for pages first..last (from 1), and a thumbnail of each into thumb_dir (unless 0 wide).
 
     The text is the words joined by spaces, one line per text line, so an offset in it maps to a word box.
@@ -146,9 +146,11 @@ def extract(path: str, first: int, last: int, thumb_width: int, thumb_dir: str) 
                 lines[-1] += " " + word
             boxes.append([round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1), word])
         if thumb_width:
-            render_to(page, thumb_width, "jpg", str(Path(thumb_dir) / f"{number}-w{thumb_width}.jpg"), THUMBNAIL_QUALITY)
+            render_to(
+                page, thumb_width, "jpg", str(Path(thumb_dir) / f"{number}-w{thumb_width}.jpg"), THUMBNAIL_QUALITY
+            )
         pages.append({"number": number, "text": "\n".join(lines), "words": boxes})
-    return pages
+    return {"pages": pages}
 
 
 def _scale(page: pymupdf.Page, width: int, max_px: int) -> float:
@@ -176,7 +178,9 @@ def _watermark(page: pymupdf.Page, text: str) -> None:
     footer.write_text(page)
 
 
-def render_to(page: pymupdf.Page, width: int, fmt: str, out: str, quality: int = JPEG_QUALITY, max_px: int = 2400) -> int:
+def render_to(
+    page: pymupdf.Page, width: int, fmt: str, out: str, quality: int = JPEG_QUALITY, max_px: int = 2400
+) -> int:
     """Render one page at about `width` pixels (the longest side capped) into `out`, atomically."""
     scale = _scale(page, width, max_px)
     pix = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), alpha=False, colorspace=pymupdf.csRGB)
@@ -219,7 +223,7 @@ def stamp(path: str, out: str, line: str) -> dict[str, Any]:
     catalog = doc.pdf_catalog()
     for key in ACTIVE_CATALOG_KEYS:
         doc.xref_set_key(catalog, key, "null")
-    for page in doc:
+    for page in doc.pages():
         for annot in list(page.annots() or []):
             if annot.type[1] in ("FileAttachment", "Sound", "Movie", "Screen", "RichMedia"):
                 page.delete_annot(annot)

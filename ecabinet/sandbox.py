@@ -185,6 +185,11 @@ class Sandbox:
 
     async def _serve(self, worker: _Worker) -> None:
         assert self._queue is not None
+        try:
+            # Start the process now, so the first upload does not wait for MuPDF to load.
+            await worker.ensure()
+        except Exception:
+            log.exception("a PDF worker could not start; it is tried again on the next job")
         while True:
             job = await self._queue.get()
             if job.future.done():
@@ -232,6 +237,8 @@ def worker_main(memory_bytes: int) -> None:
     # Jobs arrive on stdin and answers leave on stdout; nothing else may write there.
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr
+    import pymupdf
+
     from ecabinet import pdf_work
 
     _limit_memory(memory_bytes)
@@ -243,7 +250,8 @@ def worker_main(memory_bytes: int) -> None:
         (size,) = HEADER.unpack(header)
         request = json.loads(stdin.read(size))
         try:
-            result = pdf_work.JOBS[request["job"]](**request["args"])
+            job: Any = pdf_work.JOBS[request["job"]]
+            result = job(**request["args"])
             answer: dict[str, Any] = {"ok": True, "result": result}
         except pdf_work.Rejection as exc:
             answer = {"ok": False, "reason": exc.reason, "message": exc.message}
@@ -256,7 +264,7 @@ def worker_main(memory_bytes: int) -> None:
             else:
                 answer = {"ok": False, "reason": "damaged", "message": "The file is damaged and cannot be read."}
         # Drop what MuPDF cached for this file before the next job, so one file's cost does not linger.
-        pdf_work.pymupdf.TOOLS.store_shrink(100)
+        pymupdf.TOOLS.store_shrink(100)  # type: ignore[no-untyped-call]
         _frame(stdout, answer)
 
 

@@ -10,11 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from ecabinet.errors import Invalid
 from ecabinet.models import (
     Attendance,
+    Classification,
+    DocumentState,
     GlobalRole,
     ItemStatus,
     MeetingKind,
     MeetingStatus,
+    PaperKind,
     ParticipantRole,
+    SubmissionStatus,
     UnitKind,
 )
 
@@ -180,6 +184,9 @@ class ItemCreate(Request):
     presenter_id: Id | None = None
     presenter_unit_id: Id | None = None
     duration_minutes: Annotated[int, Field(ge=0, le=24 * 60)] | None = None
+    submission_due_at: dt.datetime | None = None
+
+    _due_aware = field_validator("submission_due_at")(_aware)
 
 
 class ItemUpdate(Request):
@@ -188,6 +195,9 @@ class ItemUpdate(Request):
     presenter_unit_id: Id | None = None
     duration_minutes: Annotated[int, Field(ge=0, le=24 * 60)] | None = None
     status: ItemStatus | None = None
+    submission_due_at: dt.datetime | None = None
+
+    _due_aware = field_validator("submission_due_at")(_aware)
 
 
 class OrderEntry(Request):
@@ -215,6 +225,7 @@ class ItemOut(Response):
     presenter_unit_name: str | None
     duration_minutes: int | None
     status: ItemStatus
+    submission_due_at: dt.datetime | None = None
 
 
 # ---- participants ------------------------------------------------------------------------------------
@@ -263,12 +274,94 @@ class QuorumOut(BaseModel):
     met: bool
 
 
+# ---- documents and submissions ---------------------------------------------------------------------
+
+
+class DocumentOut(Response):
+    """A document version as lists and events show it."""
+
+    id: int
+    meeting_id: int
+    item_id: int
+    series_id: int | None
+    version: int
+    title: str
+    filename: str
+    classification: Classification
+    state: DocumentState
+    reason: str | None
+    reason_text: str | None
+    pages: int | None
+    pages_done: int
+    size_bytes: int
+    sha256: str
+    active_content: list[str]
+    has_text: bool
+    published: bool
+    current: bool
+    submission_id: int | None
+    uploaded_at: dt.datetime
+    processed_at: dt.datetime | None
+
+
+class DocumentDetail(DocumentOut):
+    """One document with its pages' sizes, its outline and what its classification allows."""
+
+    page_sizes: list[list[float]]
+    outline: list[dict[str, Any]]
+    versions: list[DocumentOut]
+    may_download: bool
+    watermarked: bool
+    image_url: str
+
+
+class DocumentUpdate(Request):
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] | None = None
+    classification: Classification | None = None
+
+
+class SubmissionOut(Response):
+    id: int
+    meeting_id: int
+    item_id: int
+    item_title: str
+    item_number: str
+    unit_id: int | None
+    unit_name: str | None
+    kind: PaperKind
+    title: str
+    status: SubmissionStatus
+    late: bool
+    comment: str
+    submitted_by_name: str | None
+    submitted_at: dt.datetime
+    decided_at: dt.datetime | None
+    document: DocumentOut | None
+
+
+class SubmissionDecision(Request):
+    status: SubmissionStatus
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+
+
+class BoardRow(BaseModel):
+    """One agenda item on the secretariat's submissions board."""
+
+    item: ItemOut
+    due_at: dt.datetime | None
+    expected_unit_id: int | None
+    expected_unit_name: str | None
+    state: str
+    submissions: list[SubmissionOut]
+
+
 class MeetingState(BaseModel):
     """Everything a meeting page shows, in one answer."""
 
     meeting: MeetingOut
     items: list[ItemOut]
     participants: list[ParticipantOut]
+    documents: list[DocumentOut] = []
     quorum: QuorumOut
     channel: str
     seq: int

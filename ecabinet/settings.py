@@ -45,6 +45,16 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "60",
         "A websocket silent this long is closed; clients ping every 20 s.",
     ),
+    "ECABINET_UPLOAD_MAX_BYTES": ("209715200", "Largest upload request (bytes, all its files); larger answers 413."),
+    "ECABINET_PDF_WORKERS": ("2", "PDF worker processes per server process (PDFs are never parsed in the server)."),
+    "ECABINET_PDF_WORKER_MEMORY_BYTES": (
+        "805306368",
+        "Memory a PDF worker may use beyond its own code (bytes); a file needing more is rejected.",
+    ),
+    "ECABINET_PDF_JOB_TIMEOUT_SECS": ("60", "Longest one PDF job may run before its worker is killed (seconds)."),
+    "ECABINET_PDF_MAX_PAGES": ("2000", "Most pages an uploaded PDF may have."),
+    "ECABINET_PDF_MAX_PAGE_POINTS": ("14400", "Longest side a PDF page may have (points; 14400 is PDF's own limit)."),
+    "ECABINET_PAGE_IMAGE_MAX_PX": ("2400", "Longest side of a rendered page image (pixels), whatever the page size."),
     "ECABINET_DEMO_PASSWORD": ("demo", "Password of the sample meeting's accounts (demo mode only)."),
     "ECABINET_PUBLIC_URL": ("", "The URL users reach the app at; sets the allowed Origin and Secure cookies (https)."),
     "ECABINET_ALLOWED_ORIGINS": ("", "Extra allowed browser origins, comma-separated."),
@@ -90,6 +100,13 @@ class Settings:
     ws_rate_per_sec: int
     ws_rate_burst: int
     ws_idle_timeout_secs: int
+    upload_max_bytes: int
+    pdf_workers: int
+    pdf_worker_memory_bytes: int
+    pdf_job_timeout_secs: int
+    pdf_max_pages: int
+    pdf_max_page_points: int
+    page_image_max_px: int
     demo_password: str
     public_url: str
     allowed_origins: tuple[str, ...]
@@ -141,6 +158,13 @@ class Settings:
             ws_rate_per_sec=_positive(get, "ECABINET_WS_RATE_PER_SEC"),
             ws_rate_burst=_positive(get, "ECABINET_WS_RATE_BURST"),
             ws_idle_timeout_secs=_positive(get, "ECABINET_WS_IDLE_TIMEOUT_SECS"),
+            upload_max_bytes=_positive(get, "ECABINET_UPLOAD_MAX_BYTES"),
+            pdf_workers=_positive(get, "ECABINET_PDF_WORKERS"),
+            pdf_worker_memory_bytes=_positive(get, "ECABINET_PDF_WORKER_MEMORY_BYTES"),
+            pdf_job_timeout_secs=_positive(get, "ECABINET_PDF_JOB_TIMEOUT_SECS"),
+            pdf_max_pages=_positive(get, "ECABINET_PDF_MAX_PAGES"),
+            pdf_max_page_points=_positive(get, "ECABINET_PDF_MAX_PAGE_POINTS"),
+            page_image_max_px=_positive(get, "ECABINET_PAGE_IMAGE_MAX_PX"),
             demo_password=get("ECABINET_DEMO_PASSWORD"),
             public_url=public_url,
             allowed_origins=tuple(

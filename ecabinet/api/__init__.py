@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ecabinet.api import health, imports, items, meetings, participants, people, session
+from ecabinet.api import documents, health, imports, items, meetings, participants, people, session, submissions
 from ecabinet.schemas import ErrorOut
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -16,6 +16,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
         (404, "Not found, or not yours to see"),
         (409, "Conflicts with the object's state"),
         (413, "Body too large"),
+        (415, "Not a PDF, or not multipart/form-data"),
         (422, "A field is missing, unknown or invalid"),
     ]
 }
@@ -23,7 +24,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
-    for module in (session, people, meetings, items, participants, imports):
+    for module in (session, people, meetings, items, participants, imports, documents, submissions):
         router.include_router(module.router)
     return router
 

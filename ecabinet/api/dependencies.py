@@ -11,8 +11,12 @@ from ecabinet.auth import COOKIE_NAME, CSRF_HEADER, Authenticator
 from ecabinet.database import Database
 from ecabinet.errors import Forbidden, Unauthorized
 from ecabinet.middleware import UNSAFE_METHODS
+from ecabinet.page_images import PageImages
 from ecabinet.permissions import Actor
+from ecabinet.processor import DocumentProcessor
+from ecabinet.sandbox import Sandbox
 from ecabinet.settings import Settings
+from ecabinet.uploads import FileStore
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,10 @@ class AppContext:
     settings: Settings
     db: Database
     auth: Authenticator
+    store: FileStore
+    sandbox: Sandbox
+    page_images: PageImages
+    processor: DocumentProcessor
 
 
 def get_context(request: Request) -> AppContext:

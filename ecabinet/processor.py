@@ -1,0 +1,131 @@
+"""The document processor: takes each uploaded PDF through the sandbox, page run by page run.
+
+First the file is inspected (limits, page sizes, outline, active content); from then on its pages can
+be viewed while the text and thumbnails of the rest are extracted in runs spread over the pool's
+workers, each run reported as volatile progress. A document whose worker dies mid-way is claimed
+again when its lease runs out (by this or another server process), so an upload is never stuck.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from ecabinet import documents, events
+from ecabinet.database import Database
+from ecabinet.errors import Conflict
+from ecabinet.sandbox import PRIORITY_PROCESS, Sandbox, SandboxError
+from ecabinet.settings import Settings
+from ecabinet.uploads import FileStore
+
+log = logging.getLogger("ecabinet.processor")
+
+# Pages per extraction job: small enough that progress moves and both workers share a file.
+RUN_PAGES = 20
+THUMBNAIL_WIDTH = 200
+# How often each server process looks for documents whose processing was cut off (seconds).
+SWEEP_SECS = 30.0
+
+
+class DocumentProcessor:
+    """Processes documents in the background of one server process."""
+
+    def __init__(self, settings: Settings, db: Database, sandbox: Sandbox, store: FileStore, hub: Any) -> None:
+        self.settings = settings
+        self.db = db
+        self.sandbox = sandbox
+        self.store = store
+        self.hub = hub
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._sweeper: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._sweeper = asyncio.create_task(self._sweep())
+
+    async def stop(self) -> None:
+        tasks = list(self._tasks.values()) + ([self._sweeper] if self._sweeper else [])
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._tasks.clear()
+
+    def submit(self, document_id: int) -> None:
+        """Start processing a document just uploaded (the caller's transaction has committed)."""
+        self._start(document_id, claimed=False)
+
+    def _start(self, document_id: int, claimed: bool) -> None:
+        if document_id in self._tasks:
+            return
+        task = asyncio.create_task(self._process(document_id, claimed))
+        self._tasks[document_id] = task
+        task.add_done_callback(lambda _t: self._tasks.pop(document_id, None))
+
+    async def idle(self) -> None:
+        """Wait until every document this process took on is finished (tests and the CLI use this)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+
+    async def _sweep(self) -> None:
+        while True:
+            try:
+                for document_id, _sha in await asyncio.to_thread(documents.claim, self.db):
+                    self._start(document_id, claimed=True)
+            except Exception:
+                log.exception("looking for unfinished documents failed")
+            await asyncio.sleep(SWEEP_SECS)
+
+    async def _process(self, document_id: int, claimed: bool) -> None:
+        try:
+            if not claimed:
+                taken = await asyncio.to_thread(documents.claim, self.db, document_id)
+                if not taken:
+                    return
+            await self._run(document_id)
+        except asyncio.CancelledError:
+            raise
+        except Conflict:
+            pass  # removed or finished elsewhere meanwhile
+        except Exception:
+            log.exception("processing document %s failed", document_id)
+
+    async def _run(self, document_id: int) -> None:
+        detail = await asyncio.to_thread(documents.processing_target, self.db, document_id)
+        if detail is None:
+            return
+        sha256, channels = detail
+        path = str(self.store.path_for(sha256))
+        limits = {"max_pages": self.settings.pdf_max_pages, "max_page_points": self.settings.pdf_max_page_points}
+        try:
+            info = await self.sandbox.run("inspect", PRIORITY_PROCESS, path=path, limits=limits)
+            checked = await asyncio.to_thread(documents.record_inspection, self.db, document_id, info)
+            pages = int(info["pages"])
+            self._progress(channels, checked.model_dump(mode="json"), 0, pages)
+            thumbs = str(self.store.page_dir(sha256))
+            runs = [(first, min(first + RUN_PAGES - 1, pages)) for first in range(1, pages + 1, RUN_PAGES)]
+
+            async def extract(first: int, last: int) -> None:
+                found = await self.sandbox.run(
+                    "extract",
+                    PRIORITY_PROCESS,
+                    path=path,
+                    first=first,
+                    last=last,
+                    thumb_width=THUMBNAIL_WIDTH,
+                    thumb_dir=thumbs,
+                )
+                done = await asyncio.to_thread(documents.record_pages, self.db, document_id, found["pages"])
+                self._progress(channels, {"id": document_id}, done, pages)
+
+            # At most one run per worker in flight, so another document's first pages are not kept waiting.
+            width = max(1, self.sandbox.limits.workers)
+            for start in range(0, len(runs), width):
+                await asyncio.gather(*(extract(first, last) for first, last in runs[start : start + width]))
+                await asyncio.to_thread(documents.renew, self.db, document_id)
+            await asyncio.to_thread(documents.record_ready, self.db, document_id)
+        except SandboxError as exc:
+            await asyncio.to_thread(documents.record_rejection, self.db, document_id, exc.reason, exc.message)
+
+    def _progress(self, channels: list[str], document: dict[str, Any], done: int, pages: int) -> None:
+        for channel in channels:
+            self.hub.volatile(channel, events.DOCUMENT_PROGRESS, {"document": document, "done": done, "pages": pages})
