@@ -127,6 +127,7 @@ def _load_meeting(
                 presenter_id=users[item_spec["presenter"]].id if item_spec.get("presenter") else None,
                 presenter_unit_id=units[item_spec["presenter_unit"]].id if item_spec.get("presenter_unit") else None,
                 duration_minutes=item_spec.get("minutes"),
+                submission_due_at=item_spec.get("submission_due"),
             )
             session.add(item)
             session.flush()
