@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,14 @@ THUMBNAIL_QUALITY = 70
 # Catalog keys that make a viewer act on its own: scripts on open, page actions, embedded files.
 ACTIVE_CATALOG_KEYS = ("OpenAction", "AA")
 ACTIVE_ACTIONS = ("/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToR", "/GoToE", "/Rendition", "/URI")
+MAX_SCANNED_OBJECTS = 500_000
+# Annotations that only show something (notes, highlights, shapes); every other kind can act.
+MARKUP_ANNOTS = frozenset(
+    "/" + name
+    for name in (
+        "Text Highlight Underline StrikeOut Squiggly Square Circle Line Polygon PolyLine Ink FreeText Stamp Caret Popup"
+    ).split()
+)
 WATERMARK_OPACITY = 0.16
 WATERMARK_COLOR = (0.55, 0.05, 0.05)
 
@@ -111,16 +120,17 @@ def active_content(doc: pymupdf.Document) -> list[str]:
         found.add("javascript")
     if doc.embfile_count() > 0:
         found.add("embedded_files")
-    for xref in range(1, min(doc.xref_length(), 200_000)):
+    # Actions hide in annotations, form fields and name trees, often inline: look at every object's source.
+    for xref in range(1, min(doc.xref_length(), MAX_SCANNED_OBJECTS)):
         try:
-            kind = doc.xref_get_key(xref, "S")[1]
+            source = doc.xref_object(xref, compressed=True)
         except Exception:
             continue
-        if kind == "/JavaScript":
+        if "/JavaScript" in source:
             found.add("javascript")
-        elif kind == "/Launch":
+        if "/Launch" in source:
             found.add("launch")
-        elif doc.xref_get_key(xref, "Type")[1] == "/EmbeddedFile":
+        if "/EmbeddedFile" in source:
             found.add("embedded_files")
     return sorted(found)
 
@@ -223,15 +233,53 @@ def stamp(path: str, out: str, line: str) -> dict[str, Any]:
     catalog = doc.pdf_catalog()
     for key in ACTIVE_CATALOG_KEYS:
         doc.xref_set_key(catalog, key, "null")
+    # Document-level scripts and attachments live in the name tree, which scrub() leaves in place.
+    if doc.xref_get_key(catalog, "Names")[0] != "null":
+        for tree in ("JavaScript", "EmbeddedFiles"):
+            doc.xref_set_key(catalog, f"Names/{tree}", "null")
     for page in doc.pages():
-        for annot in list(page.annots() or []):
-            if annot.type[1] in ("FileAttachment", "Sound", "Movie", "Screen", "RichMedia"):
-                page.delete_annot(annot)
+        _keep_markup_only(doc, page.xref)
         _watermark(page, line)
     buffer = io.BytesIO()
     doc.save(buffer, garbage=3, deflate=True)
     _write_atomically(out, buffer.getvalue())
     return {"bytes": buffer.tell()}
+
+
+def _outer_refs(array: str) -> list[int]:
+    """The indirect references at the top level of a PDF array's source (inline dictionaries skipped)."""
+    depth = 0
+    top = []
+    i = 0
+    while i < len(array):
+        if array.startswith("<<", i):
+            depth += 1
+            i += 2
+        elif array.startswith(">>", i):
+            depth -= 1
+            i += 2
+        else:
+            if depth == 0:
+                top.append(array[i])
+            i += 1
+    return [int(number) for number in re.findall(r"(\d+)\s+\d+\s+R", "".join(top))]
+
+
+def _keep_markup_only(doc: pymupdf.Document, page_xref: int) -> None:
+    """Keep a page's notes and markup; drop links, form fields, media, attachments and every action."""
+    doc.xref_set_key(page_xref, "AA", "null")
+    kind, value = doc.xref_get_key(page_xref, "Annots")
+    if kind == "null":
+        return
+    if kind == "xref":
+        value = doc.xref_object(int(value.split()[0]), compressed=True)
+    kept = []
+    for xref in _outer_refs(value):
+        if doc.xref_get_key(xref, "Subtype")[1] in MARKUP_ANNOTS:
+            doc.xref_set_key(xref, "A", "null")
+            doc.xref_set_key(xref, "AA", "null")
+            kept.append(f"{xref} 0 R")
+    doc.xref_set_key(page_xref, "Annots", f"[{' '.join(kept)}]" if kept else "null")
 
 
 def _write_atomically(out: str, data: bytes) -> None:

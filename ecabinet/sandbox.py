@@ -150,12 +150,14 @@ class Sandbox:
         self.limits = limits
         self._workers = [_Worker(limits) for _ in range(limits.workers)]
         self._queue: asyncio.PriorityQueue[_Job] | None = None
+        self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._order = itertools.count()
         self.stats = {"jobs": 0, "failed": 0, "restarts": 0}
 
     async def start(self) -> None:
         self._queue = asyncio.PriorityQueue()
+        self._wake = asyncio.Event()
         self._tasks = [asyncio.create_task(self._serve(worker)) for worker in self._workers]
 
     async def stop(self) -> None:
@@ -172,7 +174,13 @@ class Sandbox:
             raise RuntimeError("the sandbox is not started")
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Job(priority, next(self._order), job, args, future))
+        self._wake.set()
         return await future
+
+    def warm(self) -> None:
+        """Start the worker processes now (an upload has begun), so its file does not wait for them."""
+        if self._queue is not None:
+            self._wake.set()
 
     @property
     def pids(self) -> list[int]:
@@ -185,8 +193,9 @@ class Sandbox:
 
     async def _serve(self, worker: _Worker) -> None:
         assert self._queue is not None
+        # Workers start when first needed (a server that never sees a PDF never pays for them), or on `warm()`.
+        await self._wake.wait()
         try:
-            # Start the process now, so the first upload does not wait for MuPDF to load.
             await worker.ensure()
         except Exception:
             log.exception("a PDF worker could not start; it is tried again on the next job")

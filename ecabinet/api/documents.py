@@ -30,6 +30,7 @@ async def read_upload(request: Request, context: Context) -> UploadForm:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"The upload is larger than {limit} bytes.", limit=limit)
+    context.sandbox.warm()
     form = await receive(request.stream(), request.headers.get("content-type", ""), context.store, limit)
     strangers = [upload.filename or "?" for upload in form.files if not upload.is_pdf]
     if strangers:
