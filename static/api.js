@@ -62,6 +62,41 @@ export async function api(method, path, body, { form } = {}) {
   return data;
 }
 
+// Uploading files (multipart, each file in a part named `file`) with XMLHttpRequest, whose upload.onprogress
+// fetch() lacks: `onProgress(fraction)` follows the transfer. Resolves with the JSON answer, rejects with ApiError
+// (413 too large, 415 not a PDF, …) or, when the connection fails, with a TypeError as fetch() would.
+export function upload(path, files, fields = {}, onProgress = () => {}) {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) {
+    if (value !== undefined && value !== null && value !== "") form.append(name, value);
+  }
+  for (const file of files) form.append("file", file, file.name);
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", path);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("Accept-Language", currentLanguage());
+    xhr.setRequestHeader("X-CSRF-Token", csrfToken);
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      connection({ offline: false });
+      let data = null;
+      try {
+        data = JSON.parse(xhr.responseText);
+      } catch {
+        data = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+      else reject(new ApiError(data, xhr.status));
+    };
+    xhr.onerror = () => reject(new TypeError("upload failed"));
+    xhr.onabort = () => reject(new TypeError("upload aborted"));
+    xhr.send(form);
+  });
+}
+
 export const get = (path) => api("GET", path);
 export const post = (path, body) => api("POST", path, body);
 export const patch = (path, body) => api("PATCH", path, body);

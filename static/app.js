@@ -9,6 +9,9 @@ import { showImport } from "/static/screens/import.js";
 import { showMeeting } from "/static/screens/meeting.js";
 import { showMeetings } from "/static/screens/meetings.js";
 import { showSignIn } from "/static/screens/signin.js";
+import { showSubmissions } from "/static/screens/submissions.js";
+import { showViewer } from "/static/screens/viewer.js";
+import { userMessage } from "/static/user-channel.js";
 
 export const session = { user: null };
 
@@ -61,10 +64,13 @@ function signedIn(body) {
   session.user = body.user;
   live.start();
   // The user's own channel: told when their list of meetings changes (invited, a meeting published).
+  // Screens and components hear the rest of it through user-channel.js (an upload's progress, a paper returned).
   live.follow(`user:${body.user.id}`, {
     onEvent: (event) => {
       if (event.type === "meetings.changed" && onMeetingsList) route();
+      userMessage(event);
     },
+    onVolatile: userMessage,
   });
   setCsrfToken(body.csrf_token);
   const who = document.getElementById("who");
@@ -73,6 +79,12 @@ function signedIn(body) {
   document.getElementById("signout").hidden = false;
   document.getElementById("topnav").hidden = false;
   document.getElementById("nav-import").hidden = !MAY_IMPORT.has(body.user.role);
+  // Departments' staff see their papers' page when their unit presents an item in a meeting being prepared.
+  const papers = document.getElementById("nav-submissions");
+  papers.hidden = true;
+  get("/api/submissions").then((rows) => {
+    if (session.user && session.user.id === body.user.id) papers.hidden = rows.length === 0;
+  }).catch(() => {});
 }
 
 function signedOut() {
@@ -84,11 +96,20 @@ function signedOut() {
   document.getElementById("who").textContent = "";
   document.getElementById("signout").hidden = true;
   document.getElementById("topnav").hidden = true;
+  document.getElementById("nav-submissions").hidden = true;
 }
 
 export function go(hash) {
   if (location.hash === hash) route();
   else location.hash = hash;
+}
+
+// Moves within the app since the page loaded: "back" returns within the app when there is somewhere to return to.
+let moves = 0;
+
+export function goBack(fallback) {
+  if (moves > 0) history.back();
+  else go(fallback);
 }
 
 // Each screen draws into a fresh container that replaces the page only if no later navigation began
@@ -125,6 +146,8 @@ function route() {
   if ((match = path.match(/^\/meetings\/(\d+)$/))) return show(showMeeting, Number(match[1]));
   if (path === "/new") return show(showEditor, null);
   if (path === "/import") return show(showImport);
+  if ((match = path.match(/^\/documents\/(\d+)$/))) return show(showViewer, Number(match[1]));
+  if (path === "/submissions") return show(showSubmissions);
   return show(showMeetings);
 }
 
@@ -152,7 +175,16 @@ async function start() {
     signedOut();
     go("#/");
   });
-  window.addEventListener("hashchange", route);
+  window.addEventListener("hashchange", () => {
+    moves += 1;
+    route();
+  });
+  // A PDF dropped beside a drop zone would make the browser leave the app to show it.
+  for (const type of ["dragover", "drop"]) {
+    window.addEventListener(type, (event) => {
+      if (event.dataTransfer && [...event.dataTransfer.types].includes("Files")) event.preventDefault();
+    });
+  }
   window.addEventListener("ecabinet:signed-out", () => {
     if (!session.user) return;
     signedOut();

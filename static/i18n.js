@@ -68,6 +68,14 @@ export function formatDateTime(iso) {
   }).format(new Date(iso));
 }
 
+// A day and time in figures (20/11/2026 17:00), for lists where the weekday would crowd the line.
+export function formatShortDateTime(iso) {
+  const locale = language === "vi" ? "vi-VN" : "en-GB";
+  return new Intl.DateTimeFormat(locale, {
+    day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: TIME_ZONE,
+  }).format(new Date(iso));
+}
+
 export function formatTime(iso) {
   const locale = language === "vi" ? "vi-VN" : "en-GB";
   return new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", timeZone: TIME_ZONE })

@@ -11,9 +11,26 @@ export function applyEvent(state, event) {
       break;
     case "item.created":
     case "item.updated":
-    case "item.deleted":
     case "agenda.reordered":
       state.items = data.items;
+      break;
+    case "item.deleted": {
+      state.items = data.items;
+      // The papers of the removed items (and their sub-items) go with them.
+      const gone = new Set(data.ids || [data.item.id]);
+      state.documents = (state.documents || []).filter((d) => !gone.has(d.item_id));
+      break;
+    }
+    case "document.added":
+    case "document.updated": {
+      // The meeting shows the current version of each published paper; any other version leaves the list.
+      const doc = data.document;
+      const others = (state.documents || []).filter((d) => d.id !== doc.id);
+      state.documents = doc.current && doc.published ? sortDocuments([...others, doc]) : others;
+      break;
+    }
+    case "document.removed":
+      state.documents = (state.documents || []).filter((d) => d.id !== data.document.id);
       break;
     case "participant.added":
     case "participant.updated": {
@@ -31,5 +48,19 @@ export function applyEvent(state, event) {
       return false; // a type this page does not show
   }
   state.seq = event.seq;
+  return true;
+}
+
+// The server's order (ecabinet/documents.py meeting_documents): by item, then paper, then version.
+function sortDocuments(docs) {
+  return docs.sort((a, b) => a.item_id - b.item_id || (a.series_id ?? a.id) - (b.series_id ?? b.id) || a.id - b.id);
+}
+
+// A document.progress message (volatile, never in the record): how far a listed document's processing is.
+export function applyProgress(state, { document: doc, done, pages }) {
+  const listed = doc && (state.documents || []).find((d) => d.id === doc.id);
+  if (!listed || listed.state !== "processing") return false;
+  listed.pages = pages;
+  listed.pages_done = done;
   return true;
 }

@@ -1,12 +1,16 @@
-// The secretariat's editor: the meeting's details and status, its agenda and its participants.
+// The secretariat's editor: the meeting's details and status, its agenda, the briefing documents of each item,
+// the departments' submissions, and its participants.
 
 import { get, patch, post } from "/static/api.js";
 import { go, onLeave, report, toast } from "/static/app.js";
 import { agendaEditor } from "/static/components/agenda-editor.js";
 import { agendaTree } from "/static/components/agenda-tree.js";
+import { briefingPack } from "/static/components/briefing-pack.js";
+import { showProgress } from "/static/components/document-list.js";
 import { meetingForm } from "/static/components/meeting-form.js";
 import { participantEditor } from "/static/components/participant-editor.js";
 import { statusBadge } from "/static/components/status-badge.js";
+import { submissionsBoard } from "/static/components/submissions-board.js";
 import { allowedMoves, transitionButtons } from "/static/components/transition-buttons.js";
 import { clear, h } from "/static/dom.js";
 import { hanoiDate, t } from "/static/i18n.js";
@@ -47,6 +51,10 @@ export async function showEditor(view, meetingId) {
       newest = Math.max(newest, event.seq);
       if (event.seq > shown.get(view)) refresh();
     },
+    // A document's processing, run by run of pages: its bar moves in place, without drawing the editor again.
+    onVolatile: (message) => {
+      if (message.type === "document.progress") showProgress(view, message.data);
+    },
     onReset: async () => {
       newest = Infinity;
       const fresh = await refresh();
@@ -71,6 +79,14 @@ async function redraw(view, meetingId) {
 
 // The seq of the state each editor view shows.
 const shown = new WeakMap();
+// What each editor view keeps across its redraws: the uploads under way (item id → upload box, with its bars),
+// and the comments being written to return papers (submission id → text).
+const kept = new WeakMap();
+
+function keptFor(view) {
+  if (!kept.has(view)) kept.set(view, { uploads: new Map(), returning: new Map() });
+  return kept.get(view);
+}
 
 async function drawEditor(view, meetingId) {
   const state = await get(`/api/meetings/${meetingId}/state`);
@@ -81,7 +97,8 @@ async function drawEditor(view, meetingId) {
     return null;
   }
   // A remote site must exist on the meeting's day (the 2025 reform ended the districts).
-  const [users, units] = await Promise.all([get("/api/users"), get(`/api/units?on=${hanoiDate(meeting.starts_at)}`)]);
+  const [users, units, board] = await Promise.all([get("/api/users"),
+    get(`/api/units?on=${hanoiDate(meeting.starts_at)}`), get(`/api/meetings/${meetingId}/submissions`)]);
   const reload = () => drawEditor(view, meetingId);
   // Every change re-reads the state and redraws (its event arrives too, and finds nothing new).
   const act = (promise) => promise.then(() => redraw(view, meetingId)).catch(report);
@@ -91,6 +108,9 @@ async function drawEditor(view, meetingId) {
     h("div", { class: "page-title" }, h("p", { class: "eyebrow", text: t("editor.title") }),
       h("h1", { "data-testid": "meeting-heading", text: meeting.title })),
     h("div", { class: "head-actions" }, statusBadge(meeting.status),
+      // The documents and the submissions come after a long agenda: one tap away from the top.
+      jump("briefing-pack", t("documents.title")),
+      jump("submissions-board", t("submissions.board")),
       h("a", { class: "button", href: `#/meetings/${meetingId}`, "data-testid": "view-meeting",
         text: t("editor.view") })));
 
@@ -109,15 +129,28 @@ async function drawEditor(view, meetingId) {
       }
     }, { disabled: !editable }));
 
+  const { uploads, returning } = keptFor(view);
+  const papers = [
+    briefingPack(state.items, state.documents || [], { editable, act, report, toast, uploads }),
+    submissionsBoard(board, { editable, act, returning }),
+  ];
   const sections = editable ? [
     agendaEditor(meetingId, state.items, {
       users, units: units.filter((u) => u.kind === "department" || u.kind === "city"), act }),
+    ...papers,
     participantEditor(meetingId, state.participants, { users, sites: units, act }),
   ] : [
     h("section", { class: "card" }, h("h2", { text: t("agenda.title") }), agendaTree(state.items)),
+    ...papers,
   ];
   clear(view).append(head, h("div", { class: "editor-top" }, status, details), ...sections);
   return state;
+}
+
+// A button that scrolls to a section (a link would change the hash, which is the router's).
+function jump(id, label) {
+  return h("button", { type: "button", "data-testid": `jump-${id}`, text: `↓ ${label}`,
+    onclick: () => document.getElementById(id)?.closest("section")?.scrollIntoView({ behavior: "smooth" }) });
 }
 
 function showNew(view) {
@@ -151,11 +184,12 @@ function restoreFields(view, fields) {
 // After adding an item the secretary usually types the next one.
 const FOCUS_NEXT = { "add-item-submit": "add-item-title" };
 
+// Rows of the documents and submissions sections say which they are with data-scope (pack-3, board-3, sub-7).
 function focusKey(el) {
   if (!el || !el.dataset || !el.dataset.testid) return null;
-  const row = el.closest("[data-item-id], [data-participant-id]");
+  const row = el.closest("[data-item-id], [data-participant-id], [data-scope]");
   return { testid: FOCUS_NEXT[el.dataset.testid] || el.dataset.testid, item: row?.dataset.itemId,
-    participant: row?.dataset.participantId };
+    participant: row?.dataset.participantId, scope: row?.dataset.scope };
 }
 
 function restoreFocus(view, key) {
@@ -163,6 +197,7 @@ function restoreFocus(view, key) {
   let scope = view;
   if (key.item) scope = view.querySelector(`[data-item-id="${key.item}"]`);
   else if (key.participant) scope = view.querySelector(`[data-participant-id="${key.participant}"]`);
+  else if (key.scope) scope = view.querySelector(`[data-scope="${key.scope}"]`);
   const el = scope && scope.querySelector(`[data-testid="${key.testid}"]`);
   // A move button that became disabled (the item reached the top) cannot take the focus; its row's title can.
   if (el && !el.disabled) el.focus();

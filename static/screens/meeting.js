@@ -4,6 +4,7 @@
 import { get, post } from "/static/api.js";
 import { onLeave, report, session, toast } from "/static/app.js";
 import { agendaTree } from "/static/components/agenda-tree.js";
+import { documentList } from "/static/components/document-list.js";
 import { participantList } from "/static/components/participant-list.js";
 import { presenceBox } from "/static/components/presence-box.js";
 import { quorumBox } from "/static/components/quorum-box.js";
@@ -12,7 +13,7 @@ import { roomMoves, transitionButtons } from "/static/components/transition-butt
 import { clear, h } from "/static/dom.js";
 import { formatDateTime, t } from "/static/i18n.js";
 import { ActionRefused, live } from "/static/live.js";
-import { applyEvent } from "/static/meeting-state.js";
+import { applyEvent, applyProgress } from "/static/meeting-state.js";
 
 export async function showMeeting(view, meetingId) {
   const path = `/api/meetings/${meetingId}/state`;
@@ -35,6 +36,10 @@ export async function showMeeting(view, meetingId) {
       if (applyEvent(state, event)) draw();
     },
     onVolatile: (message) => {
+      if (message.type === "document.progress") {
+        if (applyProgress(state, message.data)) draw();
+        return;
+      }
       if (message.type !== "presence") return;
       online = new Set(message.data.online);
       draw();
@@ -57,8 +62,9 @@ export async function showMeeting(view, meetingId) {
 function render(view, state, online, act) {
   const { meeting } = state;
   const meetingId = meeting.id;
-  // A redraw keeps the reader where they were on a long page.
+  // A redraw keeps the reader where they were on a long page, and what they had unfolded or begun to type.
   const scroll = window.scrollY;
+  const unfolded = openForms(view);
   const head = h("div", { class: "page-head" },
     h("div", { class: "page-title" },
       h("h1", { "data-testid": "meeting-heading", text: meeting.title }),
@@ -76,8 +82,9 @@ function render(view, state, online, act) {
   // The chair (or secretary) takes up an item: a live action, answered at once, shown on every tablet.
   const takeUp = meeting.status === "live" && (meeting.can_chair || meeting.can_manage)
     ? (item) => live.action("agenda.current", { item_id: item.id }).catch((error) => toast(error instanceof ActionRefused ? error.message : t("error.network"))) : null;
+  const documents = (item) => documentList((state.documents || []).filter((d) => d.item_id === item.id));
   const agenda = h("section", { class: "card" }, h("h2", { text: t("agenda.title") }),
-    agendaTree(state.items, { takeUp }));
+    agendaTree(state.items, { takeUp, documents }));
   const people = h("section", { class: "card" }, h("h2", { text: t("participants.title") }),
     participantList(state.participants, { meeting, me: session.user.id, act, report, online }));
   // The chair's and the secretary's console: who has the meeting open right now.
@@ -85,5 +92,49 @@ function render(view, state, online, act) {
 
   const side = h("div", {}, presence, quorumBox(state.quorum), people);
   clear(view).append(head, h("div", { class: "columns" }, h("div", {}, agenda), side));
+  reopen(view, unfolded);
   if (view.isConnected) window.scrollTo(0, scroll);
+}
+
+// Every change anyone makes (and every arrival in the room) draws the page again. A form the reader had unfolded
+// (naming a substitute, an absence, a classification's rules) must stay open with its text and focus, or a tap
+// lands on a control that has just gone.
+const ROWS = { participantId: "data-participant-id", documentId: "data-document-id", itemId: "data-item-id" };
+
+function rowOf(el, view) {
+  const row = el.closest("[data-participant-id], [data-document-id], [data-item-id]");
+  const name = row && Object.keys(ROWS).find((key) => key in row.dataset);
+  return name ? { name, value: row.dataset[name] } : null;
+}
+
+function rowIn(view, row) {
+  return row ? view.querySelector(`[${ROWS[row.name]}="${row.value}"]`) : view;
+}
+
+function openForms(view) {
+  const forms = [...view.querySelectorAll("details[open]")].map((box) => ({
+    row: rowOf(box, view),
+    summary: box.querySelector(":scope > summary")?.dataset.testid,
+    testid: box.dataset.testid,
+    fields: [...box.querySelectorAll("input[data-testid]")].map((field) => [field.dataset.testid, field.value]),
+  }));
+  const active = document.activeElement;
+  const focus = active && view.contains(active) && active.dataset.testid
+    ? { row: rowOf(active, view), testid: active.dataset.testid } : null;
+  return { forms, focus };
+}
+
+function reopen(view, { forms, focus }) {
+  for (const form of forms) {
+    const scope = rowIn(view, form.row);
+    const box = form.summary ? scope?.querySelector(`[data-testid="${form.summary}"]`)?.closest("details")
+      : scope?.querySelector(`details[data-testid="${form.testid}"]`);
+    if (!box) continue;
+    for (const [testid, value] of form.fields) {
+      const field = box.querySelector(`input[data-testid="${testid}"]`);
+      if (field) field.value = value;
+    }
+    box.open = true;
+  }
+  if (focus) rowIn(view, focus.row)?.querySelector(`[data-testid="${focus.testid}"]`)?.focus();
 }
