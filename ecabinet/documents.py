@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -199,6 +199,7 @@ class PageTicket:
     """What rendering one page needs: the file, the page, how to serve it, the watermark if any."""
 
     document_id: int
+    meeting_id: int
     sha256: str
     page: int
     pages: int
@@ -207,19 +208,19 @@ class PageTicket:
 
 
 def page_ticket(db: Database, actor: Actor, document_id: int, page: int) -> PageTicket:
-    """Check that the actor may see this page now; record the view when the classification asks for it."""
+    """Check that the actor may see this page now; record the view when the classification asks for it.
+
+    Most pages are public or internal: those are checked in a read, with no write per page turned.
+    """
+    with db.read() as session:
+        ticket = _page_ticket(session, actor, document_id, page)
+    rules = policy(ticket.classification)
+    if not rules.audited and not rules.watermarked:
+        return ticket
     with db.write() as session:
-        found = readable(session, actor, document_id)
-        doc = found.doc
-        if doc.state == DocumentState.rejected:
-            raise Conflict(f"The document was rejected: {doc.reason_text}", reason=doc.reason)
-        if doc.pages is None:
-            raise NotReady(
-                "The document is still being checked; its pages appear in a moment.", headers={"Retry-After": "1"}
-            )
-        if not 1 <= page <= doc.pages:
-            raise NotFound(f"The document has pages 1 to {doc.pages}.")
-        rules = policy(doc.classification)
+        # Checked again in the transaction that records the view, with the viewer's watermark.
+        ticket = _page_ticket(session, actor, document_id, page)
+        rules = policy(ticket.classification)
         if rules.audited:
             audit.append(
                 session,
@@ -227,11 +228,23 @@ def page_ticket(db: Database, actor: Actor, document_id: int, page: int) -> Page
                 action="document.viewed",
                 object_type="document",
                 object_id=document_id,
-                meeting_id=doc.meeting_id,
-                data={"page": page, "classification": str(doc.classification)},
+                meeting_id=ticket.meeting_id,
+                data={"page": page, "classification": str(ticket.classification)},
             )
-        mark = _mark(session, actor) if rules.watermarked else ""
-        return PageTicket(document_id, doc.sha256, page, doc.pages, doc.classification, mark)
+        return replace(ticket, watermark=_mark(session, actor) if rules.watermarked else "")
+
+
+def _page_ticket(session: Session, actor: Actor, document_id: int, page: int) -> PageTicket:
+    doc = readable(session, actor, document_id).doc
+    if doc.state == DocumentState.rejected:
+        raise Conflict(f"The document was rejected: {doc.reason_text}", reason=doc.reason)
+    if doc.pages is None:
+        raise NotReady(
+            "The document is still being checked; its pages appear in a moment.", headers={"Retry-After": "1"}
+        )
+    if not 1 <= page <= doc.pages:
+        raise NotFound(f"The document has pages 1 to {doc.pages}.")
+    return PageTicket(document_id, doc.meeting_id, doc.sha256, page, doc.pages, doc.classification, "")
 
 
 def _mark(session: Session, actor: Actor, at: dt.datetime | None = None) -> str:
@@ -432,15 +445,6 @@ def claim(db: Database, document_id: int | None = None) -> list[tuple[int, str]]
         return claimed
 
 
-def renew(db: Database, document_id: int) -> None:
-    with db.write() as session:
-        session.execute(
-            sa.update(Document)
-            .where(col(Document.id) == document_id)
-            .values(lease_until=utcnow() + dt.timedelta(seconds=PROCESSING_LEASE_SECS))
-        )
-
-
 def record_inspection(db: Database, document_id: int, info: dict[str, Any]) -> DocumentOut:
     """The file passed its checks: its pages can be viewed from now on, while their text is extracted."""
     with db.write() as session:
@@ -455,9 +459,10 @@ def record_inspection(db: Database, document_id: int, info: dict[str, Any]) -> D
 
 
 def record_pages(db: Database, document_id: int, pages: list[dict[str, Any]]) -> int:
-    """Store a run of pages' text and word boxes; returns how many pages are done."""
+    """Store a run of pages' text and word boxes and extend the processing lease; returns the pages done."""
     with db.write() as session:
         doc = _processing(session, document_id)
+        doc.lease_until = utcnow() + dt.timedelta(seconds=PROCESSING_LEASE_SECS)
         numbers = [p["number"] for p in pages]
         session.execute(
             sa.delete(DocumentPage).where(
@@ -471,7 +476,7 @@ def record_pages(db: Database, document_id: int, pages: list[dict[str, Any]]) ->
                     "document_id": document_id,
                     "number": p["number"],
                     "text": p["text"],
-                    "words": json.dumps(p["words"], ensure_ascii=False, separators=(",", ":")),
+                    "boxes": p["boxes"],
                 }
                 for p in pages
             ],

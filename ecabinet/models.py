@@ -285,14 +285,14 @@ class Document(SQLModel, table=True):
 
 
 class DocumentPage(SQLModel, table=True):
-    """One page's text, with its words' boxes in PDF points (for search and highlighting)."""
+    """One page's text, with its words' boxes in points as the page is shown (for search and highlighting)."""
 
     __tablename__ = "document_page"
     document_id: int = Field(foreign_key="document.id", primary_key=True)
     number: int = Field(primary_key=True)
     text: str = Field(default="", sa_type=sa.Text)
-    # [[x0, y0, x1, y1, word], …]
-    words: str = Field(default="[]", sa_type=sa.Text)
+    # base64 of little-endian float32 (x0, y0, x1, y1) per word of `text`, split at spaces and line breaks
+    boxes: str = Field(default="", sa_type=sa.Text)
 
 
 class Submission(SQLModel, table=True):

@@ -21,8 +21,9 @@ from ecabinet.uploads import FileStore
 
 log = logging.getLogger("ecabinet.processor")
 
-# Pages per extraction job: small enough that progress moves and both workers share a file.
-RUN_PAGES = 20
+# Pages per extraction job: small enough that progress moves, both workers share a file and a page
+# someone opens meanwhile waits for one run at most.
+RUN_PAGES = 10
 THUMBNAIL_WIDTH = 200
 # How often each server process looks for documents whose processing was cut off (seconds).
 SWEEP_SECS = 30.0
@@ -104,24 +105,34 @@ class DocumentProcessor:
             thumbs = str(self.store.page_dir(sha256))
             runs = [(first, min(first + RUN_PAGES - 1, pages)) for first in range(1, pages + 1, RUN_PAGES)]
 
+            # One run per worker in flight, the next starting as soon as one ends: a page someone opens
+            # (a higher priority) waits for one run at most, and another upload's pages are not kept waiting.
+            slots = asyncio.Semaphore(max(1, self.sandbox.limits.workers))
+            failures: list[SandboxError] = []
+
             async def extract(first: int, last: int) -> None:
-                found = await self.sandbox.run(
-                    "extract",
-                    PRIORITY_PROCESS,
-                    path=path,
-                    first=first,
-                    last=last,
-                    thumb_width=THUMBNAIL_WIDTH,
-                    thumb_dir=thumbs,
-                )
+                async with slots:
+                    if failures:
+                        return
+                    try:
+                        found = await self.sandbox.run(
+                            "extract",
+                            PRIORITY_PROCESS,
+                            path=path,
+                            first=first,
+                            last=last,
+                            thumb_width=THUMBNAIL_WIDTH,
+                            thumb_dir=thumbs,
+                        )
+                    except SandboxError as exc:
+                        failures.append(exc)
+                        return
                 done = await asyncio.to_thread(documents.record_pages, self.db, document_id, found["pages"])
                 self._progress(channels, {"id": document_id}, done, pages)
 
-            # At most one run per worker in flight, so another document's first pages are not kept waiting.
-            width = max(1, self.sandbox.limits.workers)
-            for start in range(0, len(runs), width):
-                await asyncio.gather(*(extract(first, last) for first, last in runs[start : start + width]))
-                await asyncio.to_thread(documents.renew, self.db, document_id)
+            await asyncio.gather(*(extract(first, last) for first, last in runs))
+            if failures:
+                raise failures[0]
             await asyncio.to_thread(documents.record_ready, self.db, document_id)
         except SandboxError as exc:
             await asyncio.to_thread(documents.record_rejection, self.db, document_id, exc.reason, exc.message)

@@ -246,6 +246,9 @@ def worker_main(memory_bytes: int) -> None:
     # Jobs arrive on stdin and answers leave on stdout; nothing else may write there.
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr
+    # PyMuPDF loads its optional layout analyser (an ONNX runtime) when installed: 0.2 s and 50 MiB per
+    # worker that no job uses. A None entry makes that import fail, which PyMuPDF expects and skips.
+    sys.modules["pymupdf.layout"] = None  # type: ignore[assignment]
     import pymupdf
 
     from ecabinet import pdf_work

@@ -98,7 +98,7 @@ def flate_bomb(megabytes: int = 1024) -> bytes:
     )
 
 
-def slow_page(operations: int = 3_000_000) -> bytes:
+def slow_page(operations: int = 6_000_000) -> bytes:
     """A page that takes many seconds to draw: millions of tiny filled rectangles."""
     packer = zlib.compressobj(9)
     op = b"1 1 1 1 re f\n"

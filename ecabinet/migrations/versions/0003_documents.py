@@ -56,7 +56,7 @@ def upgrade() -> None:
         sa.Column("document_id", sa.Integer(), sa.ForeignKey("document.id"), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("words", sa.Text(), nullable=False),
+        sa.Column("boxes", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("document_id", "number"),
     )
     op.create_table(
