@@ -33,6 +33,8 @@ VOCABULARY_VI: dict[str, str] = {
     "a start date and time": "thời gian bắt đầu",
     "at least one agenda item": "ít nhất một nội dung trong chương trình",
     "a chair": "chủ tọa",
+    "accepted": "tiếp nhận",
+    "returned": "trả lại",
 }
 
 CATALOG_VI: dict[str, str] = {
@@ -129,6 +131,61 @@ CATALOG_VI: dict[str, str] = {
     "no unit with code '{code}' (import the units first)": "không có đơn vị mã '{code}' (hãy nhập đơn vị trước)",
     "shorter than {n} characters": "ngắn hơn {n} ký tự",
     "name or title too long (200 characters at most)": "họ tên hoặc chức vụ quá dài (tối đa 200 ký tự)",
+    # documents and uploads
+    "No such document.": "Không tìm thấy tài liệu.",
+    "Only the meeting's secretary or the secretariat may change its documents.": "Chỉ thư ký cuộc họp hoặc bộ phận thư ký được thay đổi tài liệu của cuộc họp.",
+    "Only the meeting's secretary or the secretariat may upload documents.": "Chỉ thư ký cuộc họp hoặc bộ phận thư ký được tải tài liệu lên.",
+    "The meeting is {status}; its documents can no longer change.": "Cuộc họp đang ở trạng thái {status}; tài liệu không thể thay đổi nữa.",
+    "The document was rejected: {reason}": "Tài liệu bị từ chối: {reason}",
+    "The document is still being checked; its pages appear in a moment.": "Tài liệu đang được kiểm tra; các trang sẽ hiện ra trong giây lát.",
+    "The document has pages 1 to {n}.": "Tài liệu chỉ có từ trang 1 đến trang {n}.",
+    "The document is still being processed; download it when it is ready.": "Tài liệu đang được xử lý; hãy tải về khi xử lý xong.",
+    "The document is no longer being processed.": "Tài liệu không còn đang được xử lý.",
+    "replaces: no such document on this item.": "replaces: nội dung họp này không có tài liệu đó.",
+    "replaces: a new version is one file.": "replaces: mỗi phiên bản mới chỉ là một tệp.",
+    "classification: use public, internal, restricted or secret.": "classification: chọn public (công khai), internal (nội bộ), restricted (hạn chế) hoặc secret (mật).",
+    "Send the files as multipart/form-data in the field '{field}'.": "Hãy gửi tệp dạng multipart/form-data trong trường '{field}'.",
+    "The upload is larger than {n} bytes.": "Tệp tải lên vượt quá {n} byte.",
+    "No file was sent; put each PDF in a part named '{field}'.": "Chưa có tệp nào được gửi; hãy đặt mỗi tệp PDF trong trường '{field}'.",
+    "The upload was cut off before it ended; send it again.": "Việc tải lên bị ngắt giữa chừng; hãy gửi lại.",
+    "The upload is not well-formed multipart/form-data.": "Dữ liệu tải lên không đúng định dạng multipart/form-data.",
+    "Not a PDF file: {names}. Only PDF documents are accepted.": "Không phải tệp PDF: {names}. Chỉ nhận tài liệu PDF.",
+    "Pages are served as .jpg, .png or .webp.": "Trang chỉ có dạng .jpg, .png hoặc .webp.",
+    "The page could not be drawn: {reason}": "Không vẽ được trang: {reason}",
+    "The copy for download could not be made: {reason}": "Không tạo được bản để tải về: {reason}",
+    "Only the meeting's participants may read its documents.": "Chỉ thành phần dự họp được đọc tài liệu của cuộc họp.",
+    "The meeting's documents are not yet released to participants.": "Tài liệu của cuộc họp chưa được phát hành cho thành phần dự họp.",
+    "Secret documents are never shown at remote sites.": "Tài liệu mật không bao giờ được hiển thị tại điểm cầu.",
+    "Secret documents are shown only while the meeting is in session.": "Tài liệu mật chỉ được hiển thị trong khi cuộc họp đang diễn ra.",
+    "Restricted and secret documents can only be read on screen; they cannot be downloaded.": "Tài liệu hạn chế và tài liệu mật chỉ được đọc trên màn hình, không được tải về.",
+    # why a PDF is refused (the processing's reasons)
+    "The PDF is protected by a password; upload an unprotected copy.": "Tệp PDF có mật khẩu; hãy tải lên bản không đặt mật khẩu.",
+    "The file is damaged and cannot be read as a PDF.": "Tệp bị hỏng, không đọc được như một tệp PDF.",
+    "The file is damaged and cannot be read.": "Tệp bị hỏng, không đọc được.",
+    "The PDF has no readable pages.": "Tệp PDF không có trang nào đọc được.",
+    "The PDF has {n} pages; at most {m} are accepted.": "Tệp PDF có {n} trang; chỉ nhận tối đa {m} trang.",
+    "Page {n} is damaged and cannot be read.": "Trang {n} bị hỏng, không đọc được.",
+    "Page {n} has no area.": "Trang {n} không có kích thước.",
+    "Page {n} is {size} pt; at most {m} pt on a side are accepted.": "Trang {n} có kích thước {size} pt; mỗi cạnh tối đa {m} pt.",
+    "The document has no page {n}.": "Tài liệu không có trang {n}.",
+    "Processing took longer than {n} s and was stopped.": "Việc xử lý kéo dài quá {n} giây nên đã dừng.",
+    "The file needs more memory than allowed.": "Tệp cần nhiều bộ nhớ hơn mức cho phép.",
+    "The PDF reader crashed on this file.": "Trình đọc PDF gặp sự cố với tệp này.",
+    "The PDF reader stopped on this file (exit {code}).": "Trình đọc PDF dừng lại khi đọc tệp này (mã {code}).",
+    "The PDF worker did not start.": "Tiến trình xử lý PDF không khởi động được.",
+    "The PDF worker answered with an oversized message.": "Tiến trình xử lý PDF trả về dữ liệu quá lớn.",
+    "The PDF worker failed: {detail}": "Tiến trình xử lý PDF gặp lỗi: {detail}",
+    "The server is stopping.": "Máy chủ đang dừng.",
+    # department submissions
+    "No such submission.": "Không tìm thấy hồ sơ trình.",
+    "The meeting is {status}; papers can no longer be submitted.": "Cuộc họp đang ở trạng thái {status}; không thể trình hồ sơ nữa.",
+    "The meeting is {status}; its papers can no longer change.": "Cuộc họp đang ở trạng thái {status}; hồ sơ không thể thay đổi nữa.",
+    "A paper is accepted or returned; it cannot be made submitted again.": "Hồ sơ chỉ có thể được tiếp nhận hoặc trả lại; không thể chuyển về trạng thái đã trình.",
+    "Only the meeting's secretary or the secretariat may accept or return papers.": "Chỉ thư ký cuộc họp hoặc bộ phận thư ký được tiếp nhận hoặc trả lại hồ sơ.",
+    "This paper was already {status}.": "Hồ sơ này đã được {status}.",
+    "The paper's file cannot be used ({reason}); return it instead.": "Tệp của hồ sơ không dùng được ({reason}); hãy trả lại hồ sơ.",
+    "comment: say why the paper is returned, so the department can put it right.": "comment: hãy nêu lý do trả lại để đơn vị chỉnh sửa.",
+    "kind: use proposal, draft_decision, report or other.": "kind: chọn proposal (tờ trình), draft_decision (dự thảo quyết định), report (báo cáo) hoặc other (khác).",
     # Last, so that it only catches what nothing above did (e.g. a validator's own words).
     "{field}: {detail}": "{field}: không hợp lệ ({detail})",
 }
@@ -148,12 +205,15 @@ def translate(message: str, language: str) -> str:
     """The message in `language`; English, or a message the catalog lacks, comes back as it is."""
     if language != "vi":
         return message
-    for pattern, vietnamese in _patterns():
+    return _translated(message, _patterns()) or message
+
+
+def _translated(message: str, patterns: list[tuple[re.Pattern[str], str]]) -> str | None:
+    for pattern, vietnamese in patterns:
         match = pattern.match(message)
         if match:
-            values = {k: _value(v) for k, v in match.groupdict().items()}
-            return vietnamese.format(**values)
-    return message
+            return vietnamese.format(**{k: _value(v) for k, v in match.groupdict().items()})
+    return None
 
 
 def _value(value: str) -> str:
@@ -161,7 +221,9 @@ def _value(value: str) -> str:
         return VOCABULARY_VI[value]
     if ", " in value:
         return ", ".join(VOCABULARY_VI.get(part, part) for part in value.split(", "))
-    return value
+    # A message inside a message (why a document was rejected) is translated by a template of its own,
+    # not by the catch-all (the catalog's last entry) that would only wrap it.
+    return _translated(value, _patterns()[:-1]) or value
 
 
 def pick_language(accept_language: str | None, default: str) -> str:

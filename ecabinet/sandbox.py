@@ -271,7 +271,7 @@ def worker_main(memory_bytes: int) -> None:
             answer = {"ok": False, "reason": "out_of_memory", "message": "The file needs more memory than allowed."}
         except Exception as exc:
             text = str(exc)
-            if "malloc" in text or "memory" in text.lower():
+            if "malloc" in text or "memory" in text.lower() or "overly large" in text.lower():
                 answer = {"ok": False, "reason": "out_of_memory", "message": "The file needs more memory than allowed."}
             else:
                 answer = {"ok": False, "reason": "damaged", "message": "The file is damaged and cannot be read."}

@@ -345,8 +345,11 @@ class SubmissionDecision(Request):
 
 
 class BoardRow(BaseModel):
-    """One agenda item on the secretariat's submissions board."""
+    """One agenda item on the secretariat's submissions board (and on a department's list of its items)."""
 
+    meeting_id: int
+    meeting_title: str
+    meeting_starts_at: dt.datetime | None
     item: ItemOut
     due_at: dt.datetime | None
     expected_unit_id: int | None

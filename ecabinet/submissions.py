@@ -20,6 +20,7 @@ from ecabinet.models import (
     AgendaItem,
     Classification,
     Document,
+    DocumentState,
     Meeting,
     PaperKind,
     Submission,
@@ -191,12 +192,17 @@ def _board(session: Session, meeting_id: int) -> list[BoardRow]:
         select(Submission).where(Submission.meeting_id == meeting_id).order_by(col(Submission.id))
     ).all()
     units = {u.id: u.name for u in session.exec(select(Unit)).all()}
+    meeting = session.get(Meeting, meeting_id)
+    assert meeting is not None
     rows = []
     for numbered in items_out(session, meeting_id):
         item = items[numbered.id]
         mine = [s for s in submissions if s.item_id == item.id]
         rows.append(
             BoardRow(
+                meeting_id=meeting_id,
+                meeting_title=meeting.title,
+                meeting_starts_at=meeting.starts_at,
                 item=numbered,
                 due_at=item.submission_due_at,
                 expected_unit_id=item.presenter_unit_id,
@@ -235,12 +241,14 @@ def decide(db: Database, actor: Actor, submission_id: int, data: SubmissionDecis
             raise Invalid(
                 "comment: say why the paper is returned, so the department can put it right.", field="comment"
             )
+        doc = session.get(Document, submission.document_id) if submission.document_id is not None else None
+        if doc is not None and doc.state == DocumentState.rejected and data.status == SubmissionStatus.accepted:
+            raise Conflict(f"The paper's file cannot be used ({doc.reason_text}); return it instead.")
         submission.status = data.status
         submission.comment = data.comment
         submission.decided_by_id = actor.id
         submission.decided_at = utcnow()
         session.add(submission)
-        doc = session.get(Document, submission.document_id) if submission.document_id is not None else None
         if doc is not None and data.status == SubmissionStatus.accepted:
             doc.published = True
             doc.current = True

@@ -38,3 +38,19 @@ def test_english_and_unknown_messages_pass_through() -> None:
 def test_the_language_comes_from_accept_language(header: str | None, language: str) -> None:
     """The first of vi or en in Accept-Language wins; otherwise English."""
     assert pick_language(header, "en") == language
+
+
+def test_a_message_inside_a_message_is_translated_by_its_own_template() -> None:
+    """Why a document was rejected is itself a catalog message; a file name is not mangled by the catch-all."""
+    assert translate("The document was rejected: The PDF has 50000 pages; at most 2000 are accepted.", "vi") == (
+        "Tài liệu bị từ chối: Tệp PDF có 50000 trang; chỉ nhận tối đa 2000 trang."
+    )
+    assert translate("Not a PDF file: note: draft.docx. Only PDF documents are accepted.", "vi") == (
+        "Không phải tệp PDF: note: draft.docx. Chỉ nhận tài liệu PDF."
+    )
+    assert translate("This paper was already returned.", "vi") == "Hồ sơ này đã được trả lại."
+
+
+def test_the_catch_all_is_the_last_entry() -> None:
+    """Every template is tried before the one that only wraps a validator's own words."""
+    assert list(CATALOG_VI)[-1] == "{field}: {detail}"

@@ -8,7 +8,7 @@ import { showProgress } from "/static/components/document-list.js";
 import { boardState, deadline, submissionLine } from "/static/components/submission-line.js";
 import { submissionForm } from "/static/components/submission-form.js";
 import { clear, h } from "/static/dom.js";
-import { t } from "/static/i18n.js";
+import { formatDateTime, t } from "/static/i18n.js";
 import { hearUser } from "/static/user-channel.js";
 
 const REFRESH_MS = 150;
@@ -33,11 +33,11 @@ export async function showSubmissions(view) {
 
 function render(view, rows, forms, ctx) {
   const scroll = window.scrollY;
-  const meetings = [...new Set(rows.map((row) => row.item.meeting_id))];
-  const groups = meetings.map((meetingId) => h("section", { class: "card", "data-testid": "submission-meeting" },
-    // The rows do not carry the meeting's title, and a department is not among its participants.
-    h("h2", { text: t("submissions.meeting", { id: meetingId }) }),
-    h("ol", { class: "board" }, rows.filter((row) => row.item.meeting_id === meetingId).map((row) => {
+  const meetings = [...new Map(rows.map((row) => [row.meeting_id, row])).values()];
+  const groups = meetings.map((first) => h("section", { class: "card", "data-testid": "submission-meeting" },
+    h("h2", { text: first.meeting_title }),
+    first.meeting_starts_at ? h("p", { class: "muted", text: formatDateTime(first.meeting_starts_at) }) : null,
+    h("ol", { class: "board" }, rows.filter((row) => row.meeting_id === first.meeting_id).map((row) => {
       const form = forms.get(row.item.id) || submissionForm(row.item, ctx);
       forms.set(row.item.id, form);
       return itemRow(row, form);

@@ -100,8 +100,20 @@ def apply_event(state: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
     kind, data = event["type"], event["data"]
     if kind in ("meeting.updated", "meeting.transitioned"):
         state["meeting"].update(data["meeting"])
-    elif kind in ("item.created", "item.updated", "item.deleted", "agenda.reordered"):
+    elif kind in ("item.created", "item.updated", "agenda.reordered"):
         state["items"] = data["items"]
+    elif kind == "item.deleted":
+        state["items"] = data["items"]
+        gone = set(data.get("ids") or [data["item"]["id"]])
+        state["documents"] = [d for d in state["documents"] if d["item_id"] not in gone]
+    elif kind in ("document.added", "document.updated"):
+        doc = data["document"]
+        others = [d for d in state["documents"] if d["id"] != doc["id"]]
+        state["documents"] = [*others, doc] if doc["current"] and doc["published"] else others
+    elif kind == "document.removed":
+        state["documents"] = [d for d in state["documents"] if d["id"] != data["document"]["id"]]
+    elif kind == "submission.updated":
+        pass  # the board's business; the meeting state shows the papers once accepted (document events)
     elif kind in ("participant.added", "participant.updated"):
         others = [p for p in state["participants"] if p["id"] != data["participant"]["id"]]
         state["participants"] = [*others, data["participant"]]
@@ -116,9 +128,14 @@ def apply_event(state: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
 
 
 def comparable(state: dict[str, Any]) -> dict[str, Any]:
-    """A state with participants keyed by id (their order on screen is the UI's business)."""
+    """A state with participants and documents keyed by id (their order on screen is the UI's business)."""
     meeting = {k: v for k, v in state["meeting"].items() if k != "updated_at"}
-    return {**state, "meeting": meeting, "participants": {p["id"]: p for p in state["participants"]}}
+    return {
+        **state,
+        "meeting": meeting,
+        "participants": {p["id"]: p for p in state["participants"]},
+        "documents": {d["id"]: d for d in state["documents"]},
+    }
 
 
 @dataclass
