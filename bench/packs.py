@@ -15,8 +15,9 @@ files and files without readable pages are left out; a file of 50 pages or more 
 1. **Text extraction, pages/s.** Product: `pdf_work.extract(path, 1, pages, thumb_width=0)` over whole
    files, in this long-lived process (as a sandbox worker is). Baseline: `pdftotext` on the same files,
    one process per file, text to /dev/null; its time includes starting the process (the floor is printed,
-   it matters only for small files). The product's answer is also JSON-encoded by the worker in the
-   server; that cost is printed apart and not counted. Target: ≥ 1.5× pdftotext.
+   it matters only for small files). For reference, not as the target: `pdftotext -bbox`, which also
+   gives each word's box as extract does, and MuPDF's own `get_text("words")`. The product's answer is
+   also JSON-encoded by the worker in the server; that cost is printed apart and not counted. Target: ≥ 1.5× pdftotext.
 2. **150-DPI tablet JPEG, pages/s on one core.** Product: open each file in this process and
    `pdf_work.render_to(page, width_pt × 150/72, "jpg", out)` for its first `--render-pages` pages, the
    open counted. Baseline: `pdftoppm -r 150 -jpeg -f 1 -l N` per file, the process counted. Both encode
@@ -25,13 +26,13 @@ files and files without readable pages are left out; a file of 50 pages or more 
 3. **Bytes per page image at 1200 px wide**: the product's JPEG (`render_to`, its JPEG_QUALITY) against
    Pillow's JPEG at quality 80 of the same pixmap. Sizes, not times: one pass. Target: product ≤ q80.
 4. **A PDF worker's memory.** The real sandbox (`Sandbox`, one worker, the default limits): inspect,
-   extract with 200-px thumbnails in runs of 20 pages (as the processor does) and render at 800, 1200 and
-   2400 px; the worker's peak RSS (VmHWM) against the 1 GiB budget. Then hostile pages at the largest
-   size accepted (14400 pt): a 14400×14400 pt page and a 100×14400 pt strip, rendered by the worker at
-   width 1200 with max_px 2400 (peak reset through /proc/<pid>/clear_refs before each), against the same
-   page rasterized without the cap in a fresh process: PyMuPDF's default `get_pixmap()` (72 DPI) for the
-   square, width 1200 for the strip. The baseline time is rasterization alone (no JPEG, no IPC), so its
-   ratio understates the gap.
+   extract with 200-px thumbnails in runs of `processor.RUN_PAGES` pages (as the processor does) and
+   render at 800, 1200 and 2400 px; the worker's peak RSS (VmHWM) against the 1 GiB budget. Then hostile
+   pages at the largest size accepted (14400 pt): a 14400×14400 pt page and a 100×14400 pt strip,
+   rendered by the worker at width 1200 with max_px 2400 (peak reset through /proc/<pid>/clear_refs
+   before each), against the same page rasterized without the cap in a fresh process: PyMuPDF's default
+   `get_pixmap()` (72 DPI) for the square, width 1200 for the strip. The baseline time is rasterization
+   alone (no JPEG, no IPC), so its ratio understates the gap.
 5. **An upload end to end** through the real server (`ecabinet serve --demo` on a free port, a fresh data
    dir, SQLite, not pinned: its two PDF workers use both cores; this client is pinned to core 1). Signed
    in as the secretary, a generated 500-page pack (each upload a fresh file: its title differs, so its
@@ -39,7 +40,7 @@ files and files without readable pages are left out; a file of 50 pages or more 
    width 800 is polled every 20 ms until it is a JPEG (409 `not_ready` until the file is inspected), and
    (b) the document every 50 ms until it is `ready`. Targets: (a) ≤ 1 s, (b) ≤ 10 s. Baseline, interleaved:
    the same work without the server, serially in this process on core 1: inspect + render page 1 at 800 px
-   for (a), inspect + extract with thumbnails in runs of 20 pages for (b). The server's and its workers' CPU
+   for (a), inspect + extract with thumbnails in the processor's runs for (b). The server's and its workers' CPU
    seconds per upload are printed. An untimed one-page upload first starts the workers (they start on the
    first upload); its time to page 1 is reported as the cold-server figure.
 
@@ -74,6 +75,7 @@ import pymupdf
 from PIL import Image, ImageDraw
 
 from ecabinet import pdf_work
+from ecabinet.processor import RUN_PAGES, THUMBNAIL_WIDTH
 from ecabinet.sandbox import PRIORITY_PROCESS, PRIORITY_VIEW, Sandbox, SandboxLimits
 from ecabinet.settings import SETTINGS
 
@@ -82,8 +84,6 @@ CLIENT_CORE = 1
 DPI = 150
 TABLET_WIDTH = 1200
 COMPARE_QUALITY = 80
-THUMBNAIL_WIDTH = 200
-RUN_PAGES = 20
 RENDER_WIDTHS = (800, 1200, 2400)
 WORKER_BUDGET_BYTES = 1 << 30
 PACK_PAGES = 300

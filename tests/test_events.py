@@ -43,3 +43,8 @@ def test_an_unknown_event_type_is_refused(sqlite_db: Database) -> None:
     """A typo in an event type fails loudly instead of reaching clients that ignore it."""
     with pytest.raises(ValueError, match="unknown event type"), sqlite_db.write() as session:
         events.emit(session, "meeting:1", "item.renamed", {})
+
+
+def test_every_volatile_type_is_in_the_protocol() -> None:
+    """The volatile messages the app sends are documented beside the events."""
+    assert f"| `{events.DOCUMENT_PROGRESS}` |" in PROTOCOL

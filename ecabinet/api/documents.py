@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 from urllib.parse import quote
 
@@ -159,7 +160,8 @@ async def download(document_id: ObjectId, actor: CurrentActor, context: Context)
     """The PDF for download (public and internal only): without scripts, actions or attachments, stamped
     on every page with the downloader's name, unit and the time."""
     ticket = await run_in_threadpool(documents.download_ticket, context.db, actor, document_id)
-    out = context.store.downloads / f"{ticket.sha256}-{actor.id}-{id(ticket)}.pdf"
+    # Unique per request: two downloads of one paper, on any server process, never share a file.
+    out = context.store.downloads / f"{ticket.sha256}-{actor.id}-{secrets.token_hex(8)}.pdf"
     try:
         await context.sandbox.run(
             "stamp", path=str(context.store.path_for(ticket.sha256)), out=str(out), line=ticket.line
