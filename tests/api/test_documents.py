@@ -269,9 +269,19 @@ def _oversized(c: Client, data_dir: Path, db: Database) -> None:
 
 
 def test_hostile_files_are_rejected_or_neutralized_while_the_server_answers(pdf_server: LiveServer) -> None:
-    """Huge pages, 50,000 pages, a hang, a bomb, a truncated file: each fails alone, and the next upload processes."""
+    """Huge pages, 50,000 pages, a hang, a bomb, a truncated file: each fails alone, and the next upload processes.
+
+    The server (running in this process) parses none of them: its memory barely moves.
+    """
+    before = resident_kib()
     with signed_in(pdf_server.url, "thuky") as c, signed_in(pdf_server.url, "thanhvien1") as member:
         _hostile_files(c, member)
+    assert resident_kib() - before < 100 * 1024
+
+
+def resident_kib() -> int:
+    status = Path("/proc/self/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
 
 
 def _hostile_files(c: Client, member: Client) -> None:
