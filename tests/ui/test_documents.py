@@ -12,10 +12,9 @@ from playwright.sync_api import Page, expect
 
 from ecabinet.database import Database
 from tests.conftest import LiveServer, make_settings, start_server, stop_server
+from tests.pdf_samples import CORPUS, FOUR_PAGES
 from tests.ui.test_browser import DESKTOP, VI, browser_page, open_sample_meeting, sign_in
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "pdf-corpus"
-FOUR_PAGES = CORPUS / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf"
 OUTLINED = CORPUS / "006-pdflatex-outline" / "pdflatex-outline.pdf"
 # Presented by Sở Tài chính, papers due on 2026-11-20: a paper submitted after that is late.
 FIRST_ITEM = "Báo cáo tình hình kinh tế – xã hội tháng 11, nhiệm vụ trọng tâm tháng 12 năm 2026"
