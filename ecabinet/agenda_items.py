@@ -10,6 +10,7 @@ from ecabinet.agenda import MAX_DEPTH, check_order, tree_order
 from ecabinet.database import Database
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
 from ecabinet.models import AgendaItem, Document, DocumentPage, ItemStatus, MeetingStatus, Submission, Unit, User
+from ecabinet.page_index import index_for
 from ecabinet.permissions import Actor, editable_meeting, meeting_access
 from ecabinet.schemas import ItemCreate, ItemOrder, ItemOut, ItemUpdate, reject_nulls
 
@@ -159,7 +160,8 @@ def delete_item(db: Database, actor: Actor, item_id: int) -> None:
             frontier = [k for k in kids if k is not None]
             doomed.extend(frontier)
         # Their papers go with them (the files stay in the store, which is content-addressed).
-        documents = select(Document.id).where(col(Document.item_id).in_(doomed))
+        documents = [d for d in session.exec(select(Document.id).where(col(Document.item_id).in_(doomed))) if d]
+        index_for(session).remove(session, documents)
         session.execute(sa.delete(DocumentPage).where(col(DocumentPage.document_id).in_(documents)))
         session.execute(sa.delete(Submission).where(col(Submission.item_id).in_(doomed)))
         session.execute(sa.delete(Document).where(col(Document.item_id).in_(doomed)))

@@ -85,11 +85,17 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.context = AppContext(settings, database, auth, store, sandbox, images, processor)
+    app.state.context = AppContext(settings, database, auth, store, sandbox, images, processor, hub)
     app.state.hub = hub
     app.include_router(api_router())
     app.include_router(health.router)
     _install_error_handlers(app)
+
+    @app.get("/static/sw.js", include_in_schema=False)
+    def service_worker() -> FileResponse:
+        # The reader's offline cache lives in /static but must also answer for /api/… pages (DESIGN §10).
+        headers = {"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"}
+        return FileResponse(STATIC_DIR / "sw.js", media_type="text/javascript", headers=headers)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

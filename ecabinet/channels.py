@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import col, select
 from starlette.types import Scope
 
-from ecabinet import agenda_items
+from ecabinet import agenda_items, events, presenter
 from ecabinet.auth import COOKIE_NAME, Authenticator
 from ecabinet.database import CommitListener, Database
 from ecabinet.errors import AppError, Invalid, NotFound
@@ -48,6 +48,10 @@ def build_hub(settings: Settings, db: Database, auth: Authenticator) -> Hub:
         config,
     )
     hub.handle("agenda.current", _action(db, _set_current_item))
+    hub.handle("presenter.page", _action(db, presenter.turn_page))
+    hub.handle("presenter.designate", _action(db, presenter.designate))
+    hub.handle("presenter.clear", _action(db, presenter.clear))
+    hub.handle("reader.position", _position_action(db, hub))
     return hub
 
 
@@ -130,6 +134,18 @@ def _action(db: Database, fn: Callable[[Database, Actor, dict[str, Any]], Any]) 
             body = error.body(context.language)
             raise ActionError(error.code, body["message"], error.status) from None
         return result
+
+    return handler
+
+
+def _position_action(db: Database, hub: Hub) -> Any:
+    """Where a tablet is reading, passed on as a volatile message to those who watch the room."""
+    checked = _action(db, presenter.position)
+
+    async def handler(identity: Identity, data: dict[str, Any]) -> None:
+        channels, message = await checked(identity, data)
+        for channel in channels:
+            hub.volatile(channel, events.READER_POSITION, message)
 
     return handler
 

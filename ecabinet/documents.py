@@ -20,6 +20,7 @@ from ecabinet import audit, events
 from ecabinet.classification import Viewer, download_refusal, policy, refusal
 from ecabinet.database import Database
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound, NotReady
+from ecabinet.folding import fold, text_encoding
 from ecabinet.lifecycle import EDITABLE
 from ecabinet.models import (
     AgendaItem,
@@ -32,6 +33,7 @@ from ecabinet.models import (
     Unit,
     utcnow,
 )
+from ecabinet.page_index import index_for
 from ecabinet.permissions import Actor, MeetingAccess, meeting_access
 from ecabinet.schemas import DocumentDetail, DocumentOut, DocumentUpdate
 from ecabinet.uploads import UploadedFile
@@ -58,6 +60,7 @@ def document_out(doc: Document) -> DocumentOut:
         sha256=doc.sha256,
         active_content=json.loads(doc.active_content),
         has_text=doc.has_text,
+        text_encoding=doc.text_encoding,
         published=doc.published,
         current=doc.current,
         submission_id=doc.submission_id,
@@ -469,18 +472,15 @@ def record_pages(db: Database, document_id: int, pages: list[dict[str, Any]]) ->
                 col(DocumentPage.document_id) == document_id, col(DocumentPage.number).in_(numbers)
             )
         )
+        folded = [(int(p["number"]), fold(p["text"])) for p in pages]
         session.execute(
             sa.insert(DocumentPage),
             [
-                {
-                    "document_id": document_id,
-                    "number": p["number"],
-                    "text": p["text"],
-                    "boxes": p["boxes"],
-                }
-                for p in pages
+                {"document_id": document_id, "number": p["number"], "text": p["text"], "boxes": p["boxes"], "folded": f}
+                for p, (_, f) in zip(pages, folded, strict=True)
             ],
         )
+        index_for(session).add(session, document_id, folded)
         doc.pages_done = session.exec(
             select(sa.func.count()).select_from(DocumentPage).where(DocumentPage.document_id == document_id)
         ).one()
@@ -497,6 +497,8 @@ def record_ready(db: Database, document_id: int) -> DocumentOut:
         doc.state = DocumentState.ready
         doc.processed_at = utcnow()
         doc.lease_until = None
+        texts = session.exec(select(DocumentPage.text).where(DocumentPage.document_id == document_id)).all()
+        doc.text_encoding = text_encoding(list(texts))
         if doc.published:
             for older in session.exec(
                 select(Document).where(

@@ -28,8 +28,14 @@ DOCUMENT_ADDED = "document.added"
 DOCUMENT_UPDATED = "document.updated"
 DOCUMENT_REMOVED = "document.removed"
 SUBMISSION_UPDATED = "submission.updated"
-# Volatile (never logged, never replayed): a document's processing, page by page.
+PRESENTER_PAGE = "presenter.page"
+PRESENTER_UPDATED = "presenter.updated"
+# Volatile (never logged, never replayed): a document's processing, page by page; a tablet's page and
+# its offline copy of the pack, to the meeting's chair and secretary.
 DOCUMENT_PROGRESS = "document.progress"
+READER_POSITION = "reader.position"
+PACK_STATUS = "pack.status"
+VOLATILE_TYPES = (DOCUMENT_PROGRESS, READER_POSITION, PACK_STATUS)
 
 # Every event type with its one-line description (docs/protocol.md lists each; a test checks).
 TYPES: dict[str, str] = {
@@ -58,6 +64,11 @@ TYPES: dict[str, str] = {
         'A department\'s paper was submitted, accepted or returned: data {"submission"} on user:{id} of its '
         'submitter; on meeting:{id} only {"submission": {"id", "item_id", "status", "late"}}.'
     ),
+    PRESENTER_PAGE: (
+        'The presenter turned to a page; following tablets go there: data {"document_id", "page", "zoom", "by", '
+        '"presenter_id", "at"}.'
+    ),
+    PRESENTER_UPDATED: 'Who presents changed, or the presentation ended: data {"presenter"}.',
 }
 
 # Events after which a channel's clients must be authorized again (someone may have lost access).

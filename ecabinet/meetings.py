@@ -22,6 +22,7 @@ from ecabinet.permissions import (
     my_participations,
     visible_meeting_ids_clause,
 )
+from ecabinet.presenter import presenter_out
 from ecabinet.schemas import MeetingCreate, MeetingOut, MeetingState, MeetingUpdate, reject_nulls
 from realtime import eventlog
 
@@ -175,6 +176,7 @@ def meeting_state(db: Database, actor: Actor, meeting_id: int) -> MeetingState:
             participants=participants,
             quorum=quorum_of(participants),
             documents=meeting_documents(session, meeting_id),
+            presenter=presenter_out(session, meeting_id),
             channel=events.meeting_channel(meeting_id),
             seq=eventlog.head(connection, events.meeting_channel(meeting_id)),
             epoch=eventlog.epoch(connection),

@@ -272,6 +272,8 @@ class Document(SQLModel, table=True):
     outline: str = Field(default="[]", sa_type=sa.Text)
     active_content: str = Field(default="[]", max_length=200)
     has_text: bool = False
+    # What search can do with the text, known once ready: "unicode", "legacy" (TCVN3/VNI fonts) or "none".
+    text_encoding: str = Field(default="", max_length=16)
     # Published documents are among the item's documents; a submission's paper is not until accepted.
     published: bool = True
     # The version shown; a new version becomes current only once it is ready.
@@ -293,6 +295,36 @@ class DocumentPage(SQLModel, table=True):
     text: str = Field(default="", sa_type=sa.Text)
     # base64 of little-endian float32 (x0, y0, x1, y1) per word of `text`, split at spaces and line breaks
     boxes: str = Field(default="", sa_type=sa.Text)
+    # `text` folded for search (folding.fold): indexed by SQLite FTS5 or PostgreSQL full-text search.
+    folded: str = Field(default="", sa_type=sa.Text)
+
+
+class Presenter(SQLModel, table=True):
+    """Who presents a meeting's briefing pack, and the page every following tablet shows."""
+
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
+    # The participant the chair designated; None: the chair presents.
+    presenter_id: int | None = Field(default=None, foreign_key="user.id")
+    document_id: int | None = Field(default=None, foreign_key="document.id")
+    page: int | None = None
+    zoom: float = 1.0
+    by_id: int | None = Field(default=None, foreign_key="user.id")
+    at: dt.datetime | None = _when(nullable=True, default=None)
+
+
+class PackStatus(SQLModel, table=True):
+    """What one tablet holds of a meeting's pack for offline reading, as it last reported."""
+
+    __tablename__ = "pack_status"
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    device_id: str = Field(max_length=64, primary_key=True)
+    device_label: str = Field(default="", max_length=100)
+    version: str = Field(default="", max_length=64)
+    pages_cached: int = 0
+    pages_total: int = 0
+    complete: bool = False
+    updated_at: dt.datetime = _when(default_factory=utcnow)
 
 
 class Submission(SQLModel, table=True):

@@ -297,6 +297,8 @@ class DocumentOut(Response):
     sha256: str
     active_content: list[str]
     has_text: bool
+    # "unicode" (searchable), "legacy" (old TCVN3/VNI fonts), "none" (a scan); "" while processing
+    text_encoding: str
     published: bool
     current: bool
     submission_id: int | None
@@ -358,6 +360,122 @@ class BoardRow(BaseModel):
     submissions: list[SubmissionOut]
 
 
+# ---- the reader: pack, page text, offline status, search, presenter --------------------------------------
+
+
+class PackItem(BaseModel):
+    id: int
+    item_number: str
+    title: str
+    level: int
+    documents: list[int]
+
+
+class PackDocument(BaseModel):
+    id: int
+    item_id: int
+    title: str
+    state: str
+    pages: int
+    page_sizes: list[list[float]]
+    classification: str
+    offline: bool
+    watermarked: bool
+    may_download: bool
+    sha256: str
+    has_text: bool
+    searchable: bool
+    text_encoding: str
+    outline: list[dict[str, Any]]
+    image_url: str
+    text_url: str
+    thumbnail_width: int
+
+
+class PackOut(BaseModel):
+    """A meeting's briefing pack: what the user may read now, in agenda order, with one outline."""
+
+    meeting_id: int
+    title: str
+    version: str
+    items: list[PackItem]
+    documents: list[PackDocument]
+    pages_total: int
+    offline_pages: int
+    widths: list[int]
+
+
+class PageText(BaseModel):
+    document_id: int
+    page: int
+    text: str
+    # base64 of little-endian float32 (x0, y0, x1, y1) per word of `text`, in points as shown
+    boxes: str
+    width: float
+    height: float
+
+
+class PackStatusIn(Request):
+    device_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    device_label: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    version: Annotated[str, StringConstraints(max_length=64)] = ""
+    pages_cached: Annotated[int, Field(ge=0, le=10_000_000)]
+    pages_total: Annotated[int, Field(ge=0, le=10_000_000)]
+    complete: bool
+
+
+class PackStatusOut(BaseModel):
+    user_id: int
+    name: str
+    device_id: str
+    device_label: str
+    version: str
+    pages_cached: int
+    pages_total: int
+    complete: bool
+    current: bool
+    updated_at: dt.datetime
+
+
+class SearchHit(BaseModel):
+    document_id: int
+    document_title: str
+    meeting_id: int
+    item_id: int
+    item_number: str
+    page: int
+    snippet: str
+    # [start, end) character offsets of the hits in `snippet`
+    highlights: list[list[int]]
+    # the hit words' boxes on the page, in points as shown
+    boxes: list[list[float]]
+    score: float
+
+
+class NotSearchable(BaseModel):
+    document_id: int
+    title: str
+    reason: str
+
+
+class SearchResults(BaseModel):
+    query: str
+    results: list[SearchHit]
+    not_searchable: list[NotSearchable]
+
+
+class PresenterOut(BaseModel):
+    """Who presents (None: the chair) and the page every following tablet shows (None until presented)."""
+
+    presenter_id: int | None = None
+    presenter_name: str | None = None
+    document_id: int | None = None
+    page: int | None = None
+    zoom: float = 1.0
+    by: int | None = None
+    at: dt.datetime | None = None
+
+
 class MeetingState(BaseModel):
     """Everything a meeting page shows, in one answer."""
 
@@ -365,6 +483,7 @@ class MeetingState(BaseModel):
     items: list[ItemOut]
     participants: list[ParticipantOut]
     documents: list[DocumentOut] = []
+    presenter: PresenterOut = PresenterOut()
     quorum: QuorumOut
     channel: str
     seq: int

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ecabinet.api import documents, health, imports, items, meetings, participants, people, session, submissions
+from ecabinet.api import (
+    documents,
+    health,
+    imports,
+    items,
+    meetings,
+    pack,
+    participants,
+    people,
+    session,
+    submissions,
+)
 from ecabinet.schemas import ErrorOut
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -24,7 +35,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
-    for module in (session, people, meetings, items, participants, imports, documents, submissions):
+    for module in (session, people, meetings, items, participants, imports, documents, submissions, pack):
         router.include_router(module.router)
     return router
 

@@ -17,6 +17,7 @@ from ecabinet.processor import DocumentProcessor
 from ecabinet.sandbox import Sandbox
 from ecabinet.settings import Settings
 from ecabinet.uploads import FileStore
+from realtime.hub import Hub
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class AppContext:
     sandbox: Sandbox
     page_images: PageImages
     processor: DocumentProcessor
+    hub: Hub
 
 
 def get_context(request: Request) -> AppContext:

@@ -1,0 +1,74 @@
+"""search over page text, the presenter's page, tablets' offline packs
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-29 19:10:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("document_page") as batch:
+        batch.add_column(sa.Column("folded", sa.Text(), nullable=False, server_default=""))
+    with op.batch_alter_table("document") as batch:
+        batch.add_column(sa.Column("text_encoding", sa.String(length=16), nullable=False, server_default=""))
+    if op.get_bind().dialect.name == "postgresql":
+        # Words are folded by us (folding.fold: case, diacritics, đ → d), so the 'simple' configuration.
+        op.execute(
+            "ALTER TABLE document_page ADD COLUMN search tsvector "
+            "GENERATED ALWAYS AS (to_tsvector('simple', folded)) STORED"
+        )
+        op.execute("CREATE INDEX ix_document_page_search ON document_page USING gin (search)")
+    else:
+        # FTS5 without diacritic folding of its own: FTS5's misses đ, and ours serves both databases.
+        op.execute(
+            "CREATE VIRTUAL TABLE page_search USING fts5("
+            "folded, document_id UNINDEXED, number UNINDEXED, tokenize = 'unicode61 remove_diacritics 0')"
+        )
+    op.create_table(
+        "presenter",
+        sa.Column("meeting_id", sa.Integer(), sa.ForeignKey("meeting.id"), nullable=False),
+        sa.Column("presenter_id", sa.Integer(), sa.ForeignKey("user.id"), nullable=True),
+        sa.Column("document_id", sa.Integer(), sa.ForeignKey("document.id"), nullable=True),
+        sa.Column("page", sa.Integer(), nullable=True),
+        sa.Column("zoom", sa.Float(), nullable=False),
+        sa.Column("by_id", sa.Integer(), sa.ForeignKey("user.id"), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("meeting_id"),
+    )
+    op.create_table(
+        "pack_status",
+        sa.Column("meeting_id", sa.Integer(), sa.ForeignKey("meeting.id"), nullable=False),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("user.id"), nullable=False),
+        sa.Column("device_id", sa.String(length=64), nullable=False),
+        sa.Column("device_label", sa.String(length=100), nullable=False),
+        sa.Column("version", sa.String(length=64), nullable=False),
+        sa.Column("pages_cached", sa.Integer(), nullable=False),
+        sa.Column("pages_total", sa.Integer(), nullable=False),
+        sa.Column("complete", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("meeting_id", "user_id", "device_id"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("pack_status")
+    op.drop_table("presenter")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX ix_document_page_search")
+        op.execute("ALTER TABLE document_page DROP COLUMN search")
+    else:
+        op.execute("DROP TABLE page_search")
+    with op.batch_alter_table("document") as batch:
+        batch.drop_column("text_encoding")
+    with op.batch_alter_table("document_page") as batch:
+        batch.drop_column("folded")

@@ -1,0 +1,149 @@
+"""Search over the pages of the documents a user may read, in Vietnamese with or without diacritics.
+
+The index (`page_index.py`) is SQLite's FTS5 by default and PostgreSQL's full-text search in
+production; both hold the text folded by `folding.fold` (case, diacritics, đ → d) and are queried
+with the query folded the same way, so "ke hoach chuyen doi so" finds "kế hoạch chuyển đổi số" on
+either. Snippets and highlights are made here from the page's own text and word boxes, word
+by word, so a hit maps back to the words drawn on the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import struct
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from ecabinet.agenda_items import items_out
+from ecabinet.database import Database
+from ecabinet.errors import Invalid
+from ecabinet.folding import fold
+from ecabinet.models import DocumentPage
+from ecabinet.pack import readable_documents
+from ecabinet.page_index import index_for
+from ecabinet.permissions import Actor
+from ecabinet.schemas import NotSearchable, SearchHit, SearchResults
+
+MIN_QUERY_LETTERS = 2
+MAX_TERMS = 12
+MAX_TERM_LENGTH = 60
+MAX_RESULTS = 100
+# Words either side of the first hit in a snippet.
+SNIPPET_BEFORE = 8
+SNIPPET_AFTER = 16
+_TERM = re.compile(r"\w+")
+_WORD_BREAK = re.compile(r"[ \n]")
+
+
+def terms_of(query: str) -> list[str]:
+    """The folded words of a query, at most MAX_TERMS of them."""
+    return [term[:MAX_TERM_LENGTH] for term in _TERM.findall(fold(query))][:MAX_TERMS]
+
+
+@dataclass(frozen=True)
+class Snippet:
+    text: str
+    highlights: list[list[int]]
+    words: list[int]
+
+
+def snippet(text: str, terms: list[str]) -> Snippet | None:
+    """Words around the first hit, with every hit's character range in the snippet and word index on the page.
+
+    A word hits when one of its folded parts is a term (the last term also as a prefix), as the index matched.
+    """
+    words = _WORD_BREAK.split(text)
+    exact, prefix = set(terms[:-1]), terms[-1]
+    hits = []
+    for index, word in enumerate(words):
+        parts = _TERM.findall(fold(word))
+        if any(p in exact or p == prefix or p.startswith(prefix) for p in parts):
+            hits.append(index)
+    if not hits:
+        return None
+    start = max(0, hits[0] - SNIPPET_BEFORE)
+    end = min(len(words), hits[0] + SNIPPET_AFTER)
+    pieces: list[str] = ["…"] if start > 0 else []
+    highlights = []
+    offset = len(pieces[0]) + 1 if pieces else 0
+    shown = set(hits)
+    for index in range(start, end):
+        word = words[index]
+        if index in shown:
+            highlights.append([offset, offset + len(word)])
+        pieces.append(word)
+        offset += len(word) + 1
+    if end < len(words):
+        pieces.append("…")
+    return Snippet(" ".join(pieces), highlights, hits)
+
+
+def word_boxes(packed: str, indexes: list[int]) -> list[list[float]]:
+    """The boxes of some words of a page, from its packed boxes (see pdf_work.page_text)."""
+    raw = base64.b64decode(packed) if packed else b""
+    count = len(raw) // 16
+    boxes = []
+    for index in indexes:
+        if index < count:
+            boxes.append([round(v, 1) for v in struct.unpack_from("<4f", raw, index * 16)])
+    return boxes
+
+
+def search(db: Database, actor: Actor, query: str, meeting_id: int | None, limit: int = 20) -> SearchResults:
+    """Pages the actor may read now that hold every word of the query; ranked, with snippets and boxes."""
+    terms = terms_of(query)
+    if sum(len(t) for t in terms) < MIN_QUERY_LETTERS:
+        raise Invalid(f"q: type at least {MIN_QUERY_LETTERS} letters.", field="q")
+    limit = max(1, min(limit, MAX_RESULTS))
+    with db.read() as session:
+        documents = {doc.id or 0: doc for doc, _access in readable_documents(session, actor, meeting_id)}
+        unsearchable = [
+            NotSearchable(document_id=i, title=doc.title, reason="no_text" if enc == "none" else "legacy_encoding")
+            for i, doc in documents.items()
+            if (enc := doc.text_encoding or ("unicode" if doc.has_text else "none")) != "unicode"
+        ]
+        if not documents:
+            return SearchResults(query=query, results=[], not_searchable=unsearchable)
+        found = index_for(session).find(session, terms, list(documents), limit)
+        pages = _pages(session, [(d, n) for d, n, _ in found])
+        items = _item_numbers(session, {documents[d].meeting_id for d, _, _ in found})
+        results = []
+        for document_id, number, score in found:
+            page = pages.get((document_id, number))
+            cut = snippet(page.text, terms) if page else None
+            if page is None or cut is None:
+                continue  # the index matched inside a word our tokens split differently: nothing to show
+            doc = documents[document_id]
+            results.append(
+                SearchHit(
+                    document_id=document_id,
+                    document_title=doc.title,
+                    meeting_id=doc.meeting_id,
+                    item_id=doc.item_id,
+                    item_number=items.get(doc.item_id, ""),
+                    page=number,
+                    snippet=cut.text,
+                    highlights=cut.highlights,
+                    boxes=word_boxes(page.boxes, cut.words),
+                    score=round(score, 4),
+                )
+            )
+        return SearchResults(query=query, results=results, not_searchable=unsearchable)
+
+
+def _pages(session: Session, keys: list[tuple[int, int]]) -> dict[tuple[int, int], DocumentPage]:
+    if not keys:
+        return {}
+    rows = session.exec(
+        select(DocumentPage).where(
+            sa.tuple_(col(DocumentPage.document_id), col(DocumentPage.number)).in_(keys)  # type: ignore[arg-type]
+        )
+    ).all()
+    return {(row.document_id, row.number): row for row in rows}
+
+
+def _item_numbers(session: Session, meeting_ids: set[int]) -> dict[int, str]:
+    return {item.id: item.item_number for meeting_id in meeting_ids for item in items_out(session, meeting_id)}
