@@ -186,6 +186,16 @@ CATALOG_VI: dict[str, str] = {
     "The paper's file cannot be used ({reason}); return it instead.": "Tệp của hồ sơ không dùng được ({reason}); hãy trả lại hồ sơ.",
     "comment: say why the paper is returned, so the department can put it right.": "comment: hãy nêu lý do trả lại để đơn vị chỉnh sửa.",
     "kind: use proposal, draft_decision, report or other.": "kind: chọn proposal (tờ trình), draft_decision (dự thảo quyết định), report (báo cáo) hoặc other (khác).",
+    # the reader: presenting and search
+    "The meeting is {status}; its pack is presented while scheduled or live.": "Cuộc họp đang ở trạng thái {status}; chỉ trình chiếu tài liệu khi cuộc họp đã lên lịch hoặc đang diễn ra.",
+    "Only the chair or the presenter the chair chose may present.": "Chỉ chủ tọa hoặc người được chủ tọa giao mới được trình chiếu.",
+    "Only a current, ready document of the pack can be presented.": "Chỉ trình chiếu được tài liệu hiện hành đã xử lý xong.",
+    "zoom: expected a number from 1 to {n}.": "zoom: cần một số từ 1 đến {n}.",
+    "Only the chair or the meeting's secretary may choose who presents.": "Chỉ chủ tọa hoặc thư ký cuộc họp được chọn người trình chiếu.",
+    "user_id: the presenter must be one of the meeting's participants.": "user_id: người trình chiếu phải là thành phần dự họp.",
+    "following: expected true or false.": "following: cần giá trị true hoặc false.",
+    "{field}: expected a positive whole number.": "{field}: cần một số nguyên dương.",
+    "q: type at least {n} letters.": "q: hãy nhập ít nhất {n} chữ cái.",
     # Last, so that it only catches what nothing above did (e.g. a validator's own words).
     "{field}: {detail}": "{field}: không hợp lệ ({detail})",
 }

@@ -79,17 +79,10 @@ def turn_page(db: Database, actor: Actor, data: dict[str, Any]) -> dict[str, Any
         row.by_id, row.at = actor.id, utcnow()
         session.add(row)
         session.flush()
-        out = presenter_out(session, meeting_id)
-        turned = {
-            "document_id": document_id,
-            "page": page,
-            "zoom": out.zoom,
-            "by": actor.id,
-            "presenter_id": out.presenter_id,
-            "at": out.at.isoformat() if out.at else None,
-        }
+        out = presenter_out(session, meeting_id).model_dump(mode="json")
+        turned = {key: out[key] for key in ("document_id", "page", "zoom", "by", "presenter_id", "at")}
         events.emit(session, events.meeting_channel(meeting_id), events.PRESENTER_PAGE, turned)
-        return {"presenter": out.model_dump(mode="json")}
+        return {"presenter": out}
 
 
 def designate(db: Database, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:

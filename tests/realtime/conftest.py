@@ -112,6 +112,10 @@ def apply_event(state: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
         state["documents"] = [*others, doc] if doc["current"] and doc["published"] else others
     elif kind == "document.removed":
         state["documents"] = [d for d in state["documents"] if d["id"] != data["document"]["id"]]
+    elif kind == "presenter.page":
+        state["presenter"] = {**state["presenter"], **data}
+    elif kind == "presenter.updated":
+        state["presenter"] = data["presenter"]
     elif kind == "submission.updated":
         pass  # the board's business; the meeting state shows the papers once accepted (document events)
     elif kind in ("participant.added", "participant.updated"):
