@@ -81,3 +81,31 @@ def test_workers_starting_together_migrate_one_at_a_time(empty_pg_url: str) -> N
     db = Database(empty_pg_url)
     assert TABLES <= _tables(db)
     db.dispose()
+
+
+def test_pages_stored_before_search_existed_become_searchable(db: Database) -> None:
+    """Migration 0004 folds the text already stored and indexes it, so older papers are found too."""
+    from alembic import command
+    from sqlmodel import select
+
+    from ecabinet.database import alembic_config
+    from ecabinet.models import AgendaItem, Document, DocumentPage, DocumentState
+    from ecabinet.page_index import index_for
+
+    with db.write() as session:
+        item = session.exec(select(AgendaItem)).first()
+        assert item is not None and item.id is not None
+        doc = Document(meeting_id=item.meeting_id, item_id=item.id, title="Tờ trình", sha256="x", pages=1)
+        doc.state = DocumentState.ready
+        session.add(doc)
+        session.flush()
+        assert doc.id is not None
+        text = "Kế hoạch chuyển đổi số năm 2027 của thành phố Hà Nội"
+        session.add(DocumentPage(document_id=doc.id, number=1, text=text))
+        document_id = doc.id
+    config = alembic_config(db.url)
+    command.downgrade(config, "0003")
+    command.upgrade(config, "head")
+    with db.read() as session:
+        assert index_for(session).find(session, ["chuyen", "doi", "so"], [document_id], 10)[0][:2] == (document_id, 1)
+        assert session.get(Document, document_id).text_encoding == "unicode"  # type: ignore[union-attr]

@@ -34,6 +34,7 @@ def upgrade() -> None:
             "CREATE VIRTUAL TABLE page_search USING fts5("
             "folded, document_id UNINDEXED, number UNINDEXED, tokenize = 'unicode61 remove_diacritics 0')"
         )
+    _backfill()
     op.create_table(
         "presenter",
         sa.Column("meeting_id", sa.Integer(), sa.ForeignKey("meeting.id"), nullable=False),
@@ -58,6 +59,33 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("meeting_id", "user_id", "device_id"),
     )
+
+
+def _backfill() -> None:
+    """Pages stored before search existed get their folded text (and, on SQLite, their FTS5 rows)."""
+    from ecabinet.folding import fold, text_encoding
+
+    bind = op.get_bind()
+    pages = sa.table(
+        "document_page", sa.column("document_id"), sa.column("number"), sa.column("text"), sa.column("folded")
+    )
+    documents = sa.table("document", sa.column("id"), sa.column("state"), sa.column("text_encoding"))
+    texts: dict[int, list[str]] = {}
+    for document_id, number, text in bind.execute(sa.select(pages.c.document_id, pages.c.number, pages.c.text)):
+        folded = fold(text)
+        bind.execute(
+            sa.update(pages).where(pages.c.document_id == document_id, pages.c.number == number).values(folded=folded)
+        )
+        if bind.dialect.name != "postgresql":
+            bind.execute(
+                sa.text("INSERT INTO page_search (folded, document_id, number) VALUES (:f, :d, :n)"),
+                {"f": folded, "d": document_id, "n": number},
+            )
+        texts.setdefault(document_id, []).append(text)
+    for document_id, state in bind.execute(sa.select(documents.c.id, documents.c.state)):
+        if state == "ready":
+            encoding = text_encoding(texts.get(document_id, []))
+            bind.execute(sa.update(documents).where(documents.c.id == document_id).values(text_encoding=encoding))
 
 
 def downgrade() -> None:
