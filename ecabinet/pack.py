@@ -96,21 +96,38 @@ def pack(db: Database, actor: Actor, meeting_id: int) -> PackOut:
                 )
             )
             documents.extend(_pack_document(doc) for doc in mine)
-        fingerprint = json.dumps(
-            [[i.id, i.title, i.documents] for i in items]
-            + [[d.id, d.sha256, d.title, d.classification] for d in documents],
-            ensure_ascii=False,
-        )
         return PackOut(
             meeting_id=meeting_id,
             title=meeting.title,
-            version=hashlib.sha256(fingerprint.encode()).hexdigest()[:16],
+            version=pack_version(session, meeting_id),
             items=items,
             documents=documents,
             pages_total=sum(d.pages for d in documents),
             offline_pages=sum(d.pages for d in documents if d.offline),
             widths=list(WIDTHS),
         )
+
+
+def pack_version(session: Session, meeting_id: int) -> str:
+    """A fingerprint of the meeting's pack, the same for every reader: it changes when any paper or item does.
+
+    It covers papers a given reader may not see, so one version serves every tablet (and the secretary
+    can tell which tablets are behind) at the cost of an occasional check that finds nothing to fetch.
+    """
+    documents = session.exec(
+        select(Document)
+        .where(
+            Document.meeting_id == meeting_id,
+            col(Document.published),
+            col(Document.current),
+            Document.state == DocumentState.ready,
+        )
+        .order_by(col(Document.id))
+    ).all()
+    items = [[i.id, i.item_number, i.title] for i in items_out(session, meeting_id)]
+    papers = [[d.id, d.item_id, d.sha256, d.title, str(d.classification)] for d in documents]
+    fingerprint = json.dumps([items, papers], ensure_ascii=False)
+    return hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
 
 
 def _pack_document(doc: Document) -> PackDocument:
@@ -177,7 +194,7 @@ def report_status(db: Database, actor: Actor, meeting_id: int, data: PackStatusI
         row.updated_at = utcnow()
         session.add(row)
         session.flush()
-        out = _status_out(row, actor.user.name, None)
+        out = _status_out(row, actor.user.name, pack_version(session, meeting_id))
         managers = _manager_ids(session, access)
     for user_id in managers:
         hub.volatile(events.user_channel(user_id), events.PACK_STATUS, out.model_dump(mode="json"))
@@ -186,17 +203,18 @@ def report_status(db: Database, actor: Actor, meeting_id: int, data: PackStatusI
 
 def statuses(db: Database, actor: Actor, meeting_id: int) -> list[PackStatusOut]:
     """Every tablet's offline copy of the pack, for the meeting's managers."""
-    current = pack(db, actor, meeting_id).version
     with db.read() as session:
         meeting_access(session, actor, meeting_id).require_manage()
+        current = pack_version(session, meeting_id)
         rows = session.exec(select(PackStatus).where(PackStatus.meeting_id == meeting_id)).all()
         names = {u.id: u.name for u in session.exec(select(User).where(col(User.id).in_([r.user_id for r in rows])))}
         out = [_status_out(r, names.get(r.user_id, ""), current) for r in rows]
     return sorted(out, key=lambda s: (s.name, s.device_label, s.device_id))
 
 
-def _status_out(row: PackStatus, name: str, current: str | None) -> PackStatusOut:
+def _status_out(row: PackStatus, name: str, current: str) -> PackStatusOut:
     return PackStatusOut(
+        meeting_id=row.meeting_id,
         user_id=row.user_id,
         name=name,
         device_id=row.device_id,
@@ -205,7 +223,7 @@ def _status_out(row: PackStatus, name: str, current: str | None) -> PackStatusOu
         pages_cached=row.pages_cached,
         pages_total=row.pages_total,
         complete=row.complete,
-        current=current is None or row.version == current,
+        current=row.version == current,
         updated_at=row.updated_at,
     )
 

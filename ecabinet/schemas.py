@@ -425,6 +425,7 @@ class PackStatusIn(Request):
 
 
 class PackStatusOut(BaseModel):
+    meeting_id: int
     user_id: int
     name: str
     device_id: str

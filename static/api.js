@@ -49,7 +49,9 @@ export async function api(method, path, body, { form } = {}) {
     connection({ offline: true, at: remembered.at });
     return remembered.data;
   }
-  connection({ offline: false });
+  // The service worker answers from its copy when the network is gone (static/sw.js), and says when it was kept.
+  const keptAt = response.headers.get("X-Ecabinet-Cached-At");
+  connection(keptAt ? { offline: true, at: new Date(keptAt) } : { offline: false });
   if (response.status === 204) return null;
   let data = null;
   try {

@@ -4,10 +4,12 @@ import { ApiError, del, forgetReads, get, patch, setCsrfToken } from "/static/ap
 import { h } from "/static/dom.js";
 import { currentLanguage, formatTime, has, preloadLanguages, setLanguage, storedLanguage, t } from "/static/i18n.js";
 import { live } from "/static/live.js";
+import { forgetOfflineCopies } from "/static/reader/offline-copy.js";
 import { showEditor } from "/static/screens/editor.js";
 import { showImport } from "/static/screens/import.js";
 import { showMeeting } from "/static/screens/meeting.js";
 import { showMeetings } from "/static/screens/meetings.js";
+import { showReader } from "/static/screens/reader.js";
 import { showSignIn } from "/static/screens/signin.js";
 import { showSubmissions } from "/static/screens/submissions.js";
 import { showViewer } from "/static/screens/viewer.js";
@@ -93,6 +95,8 @@ function signedOut() {
   live.stop();
   setCsrfToken("");
   forgetReads();
+  // The briefing packs kept on this tablet were this user's to read, not the next one's.
+  forgetOfflineCopies().catch(() => {});
   document.getElementById("who").textContent = "";
   document.getElementById("signout").hidden = true;
   document.getElementById("topnav").hidden = true;
@@ -144,6 +148,9 @@ function route() {
   let match;
   if ((match = path.match(/^\/meetings\/(\d+)\/edit$/))) return show(showEditor, Number(match[1]));
   if ((match = path.match(/^\/meetings\/(\d+)$/))) return show(showMeeting, Number(match[1]));
+  if ((match = path.match(/^\/meetings\/(\d+)\/pack(?:\/(\d+)\/(\d+))?$/))) {
+    return show(showReader, Number(match[1]), match[2] ? Number(match[2]) : null, match[3] ? Number(match[3]) : null);
+  }
   if (path === "/new") return show(showEditor, null);
   if (path === "/import") return show(showImport);
   if ((match = path.match(/^\/documents\/(\d+)$/))) return show(showViewer, Number(match[1]));

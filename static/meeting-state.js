@@ -44,6 +44,13 @@ export function applyEvent(state, event) {
       state.participants = state.participants.filter((p) => p.id !== data.participant.id);
       state.quorum = data.quorum;
       break;
+    case "presenter.page":
+      // The page the room follows (docs/reader-contract.md): the presenter's other fields stay.
+      state.presenter = { ...(state.presenter || {}), ...data };
+      break;
+    case "presenter.updated":
+      state.presenter = data.presenter;
+      break;
     default:
       return false; // a type this page does not show
   }

@@ -173,3 +173,11 @@ def test_errors_speak_the_language_asked_for(server: LiveServer, client: Any) ->
     assert missing["message"] == "title: bắt buộc phải có"
     anonymous = error_of(client().get("/api/me", headers={"accept-language": "vi-VN,vi"}))
     assert anonymous["message"] == "Vui lòng đăng nhập."
+
+
+def test_the_service_worker_may_serve_the_whole_app(client: Any) -> None:
+    """/static/sw.js is JavaScript allowed the scope "/", so the offline reader can answer for /api/… pages."""
+    answer = client("thanhvien1").get("/static/sw.js")
+    assert answer.status_code == 200 and "javascript" in answer.headers["content-type"]
+    assert answer.headers["service-worker-allowed"] == "/"
+    assert answer.headers["cache-control"] == "no-cache"

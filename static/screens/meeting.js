@@ -5,6 +5,7 @@ import { get, post } from "/static/api.js";
 import { onLeave, report, session, toast } from "/static/app.js";
 import { agendaTree } from "/static/components/agenda-tree.js";
 import { documentList } from "/static/components/document-list.js";
+import { packStatus } from "/static/components/pack-status.js";
 import { participantList } from "/static/components/participant-list.js";
 import { presenceBox } from "/static/components/presence-box.js";
 import { quorumBox } from "/static/components/quorum-box.js";
@@ -19,8 +20,11 @@ export async function showMeeting(view, meetingId) {
   const path = `/api/meetings/${meetingId}/state`;
   let state = await get(path);
   let online = new Set();
+  // The secretariat's list of tablets with the pack offline: made once, it updates itself between redraws.
+  const tablets = state.meeting.can_manage ? packStatus(meetingId) : null;
+  if (tablets) onLeave(tablets.stop);
 
-  const draw = () => render(view, state, online, act);
+  const draw = () => render(view, state, online, act, tablets);
   // An action's own event redraws the page; reading the state again covers a socket that is down.
   const act = (promise) => promise.then(async () => {
     if (!live.connected) {
@@ -59,7 +63,7 @@ export async function showMeeting(view, meetingId) {
   draw();
 }
 
-function render(view, state, online, act) {
+function render(view, state, online, act, tablets) {
   const { meeting } = state;
   const meetingId = meeting.id;
   // A redraw keeps the reader where they were on a long page, and what they had unfolded or begun to type.
@@ -74,6 +78,9 @@ function render(view, state, online, act) {
       meeting.place ? h("p", { class: "muted", "data-testid": "meeting-place", text: meeting.place }) : null),
     h("div", { class: "head-actions" },
       statusBadge(meeting.status),
+      // The briefing pack on the tablet: every paper of the agenda in one reader, offline too.
+      h("a", { class: "button primary", href: `#/meetings/${meetingId}/pack`, "data-testid": "open-pack",
+        text: `📖 ${t("reader.open")}` }),
       // The chair opens and closes the session from here; the secretary also has these in the editor.
       transitionButtons(roomMoves(meeting), (to) => act(post(`/api/meetings/${meetingId}/transition`, { to }))),
       meeting.can_manage ? h("a", { class: "button", href: `#/meetings/${meetingId}/edit`,
@@ -90,7 +97,7 @@ function render(view, state, online, act) {
   // The chair's and the secretary's console: who has the meeting open right now.
   const presence = meeting.can_chair || meeting.can_manage ? presenceBox(state.participants, online) : null;
 
-  const side = h("div", {}, presence, quorumBox(state.quorum), people);
+  const side = h("div", {}, presence, tablets ? tablets.node : null, quorumBox(state.quorum), people);
   clear(view).append(head, h("div", { class: "columns" }, h("div", {}, agenda), side));
   reopen(view, unfolded);
   if (view.isConnected) window.scrollTo(0, scroll);

@@ -23,7 +23,7 @@ FOUR = "Báo cáo bốn trang"
 OUTLINE = "Đề án có mục lục"
 PAPER = "Tờ trình chuyển đổi số"
 SECRET = "Báo cáo hạn chế"
-REVISED = "Báo cáo bốn trang (bản sửa)"
+REVISED = "Báo cáo bốn trang, bản sửa"
 SCAN = "Bản scan"
 MEMBER_NAME = "Lê Văn Thành"  # thanhvien1
 # The first page image of a document waits for the PDF sandbox, whose first job also starts its workers.
@@ -153,8 +153,20 @@ def test_a_members_tablet_follows_the_chair_and_snaps_back(browser: Any, reader_
         member.get_by_test_id("present-toggle").click()
         member.get_by_test_id("reader-next").click()
         at(member, OUTLINE, "4 / 4")
-        expect(chair.get_by_test_id("presenter-badge")).to_have_count(0)
+        # Handed over, the chair's reader stops presenting and follows the member.
+        expect(chair.get_by_test_id("present-toggle")).to_have_attribute("aria-pressed", "false")
+        at(chair, OUTLINE, "4 / 4")
+        expect(chair.get_by_test_id("presenter-live")).to_contain_text(MEMBER_NAME)
         expect(person.get_by_test_id("strip-page")).to_have_text("TL 2 · tr. 4")
+
+        # The presentation ends: turning a page is then no longer leaving anyone.
+        member.get_by_test_id("present-toggle").click()
+        expect(member.get_by_test_id("present-toggle")).to_have_attribute("aria-pressed", "false")
+        expect(chair.get_by_test_id("presenter-live")).to_have_count(0)
+        chair.keyboard.press("ArrowLeft")
+        at(chair, OUTLINE, "3 / 4")
+        expect(chair.get_by_test_id("follow-toggle")).to_have_attribute("aria-pressed", "true")
+        expect(chair.get_by_test_id("presenter-badge")).to_have_count(0)
 
 
 def test_a_member_reads_the_pack_offline(browser: Any, reader_server: LiveServer) -> None:
@@ -203,10 +215,12 @@ def test_a_member_reads_the_pack_offline(browser: Any, reader_server: LiveServer
         member.reload()
         expect(member.get_by_test_id("reader")).to_be_visible()
         expect(member.get_by_test_id("offline")).to_be_visible()
-        at(member, REVISED, "1 / 2")
+        # A new version keeps its paper's title.
+        assert revised["title"] == FOUR, revised
+        at(member, FOUR, "1 / 2")
         page_drawn(member)
         member.keyboard.press("ArrowRight")
-        at(member, REVISED, "2 / 2")
+        at(member, FOUR, "2 / 2")
         page_drawn(member)
         member.get_by_test_id("outline-document").filter(has_text=OUTLINE).click()
         at(member, OUTLINE, "1 / 4")
