@@ -50,17 +50,24 @@ class Snippet:
     words: list[int]
 
 
-def snippet(text: str, terms: list[str]) -> Snippet | None:
+def snippet(text: str, terms: list[str], folded: str = "") -> Snippet | None:
     """Words around the first hit, with every hit's character range in the snippet and word index on the page.
 
     A word hits when one of its folded parts is a term (the last term also as a prefix), as the index matched.
+    `folded` is the page's stored folded text: folding keeps every space and line break, so its words line
+    up with the text's one for one.
     """
     words = _WORD_BREAK.split(text)
+    folded_words = _WORD_BREAK.split(folded) if folded else []
+    if len(folded_words) != len(words):
+        folded_words = [fold(word) for word in words]
     exact, prefix = set(terms[:-1]), terms[-1]
     hits = []
-    for index, word in enumerate(words):
-        parts = _TERM.findall(fold(word))
-        if any(p in exact or p == prefix or p.startswith(prefix) for p in parts):
+    for index, word in enumerate(folded_words):
+        # A substring test in C first: most words hold none of the terms.
+        if prefix not in word and not any(term in word for term in exact):
+            continue
+        if any(p in exact or p.startswith(prefix) for p in _TERM.findall(word)):
             hits.append(index)
     if not hits:
         return None
@@ -113,7 +120,7 @@ def search(db: Database, actor: Actor, query: str, meeting_id: int | None, limit
         results = []
         for document_id, number, score in found:
             page = pages.get((document_id, number))
-            cut = snippet(page.text, terms) if page else None
+            cut = snippet(page.text, terms, page.folded) if page else None
             if page is None or cut is None:
                 continue  # the index matched inside a word our tokens split differently: nothing to show
             doc = documents[document_id]
