@@ -55,20 +55,18 @@ def snippet(text: str, terms: list[str], folded: str = "") -> Snippet | None:
 
     A word hits when one of its folded parts is a term (the last term also as a prefix), as the index matched.
     `folded` is the page's stored folded text: folding keeps every space and line break, so its words line
-    up with the text's one for one.
+    up with the text's one for one (it is folded here when it does not).
     """
     words = _WORD_BREAK.split(text)
-    folded_words = _WORD_BREAK.split(folded) if folded else []
-    if len(folded_words) != len(words):
-        folded_words = [fold(word) for word in words]
-    exact, prefix = set(terms[:-1]), terms[-1]
-    hits = []
-    for index, word in enumerate(folded_words):
-        # A substring test in C first: most words hold none of the terms.
-        if prefix not in word and not any(term in word for term in exact):
-            continue
-        if any(p in exact or p.startswith(prefix) for p in _TERM.findall(word)):
-            hits.append(index)
+    if not folded or folded.count(" ") + folded.count("\n") + 1 != len(words):
+        folded = "\n".join(fold(word) for word in words)
+    # Whole folded parts for the exact terms, the start of one for the last: the index's own rule.
+    exact = "|".join(re.escape(term) for term in terms[:-1])
+    pattern = (rf"\b(?:{exact})\b|" if exact else "") + rf"\b{re.escape(terms[-1])}"
+    # The word of each match: the spaces and line breaks before it (all in C, however long the page).
+    hits = sorted(
+        {folded.count(" ", 0, m.start()) + folded.count("\n", 0, m.start()) for m in re.finditer(pattern, folded)}
+    )
     if not hits:
         return None
     start = max(0, hits[0] - SNIPPET_BEFORE)
@@ -142,11 +140,20 @@ def search(db: Database, actor: Actor, query: str, meeting_id: int | None, limit
 
 
 def _pages(session: Session, keys: list[tuple[int, int]]) -> dict[tuple[int, int], DocumentPage]:
-    if not keys:
+    """The hit pages, looked up by primary key (one branch per document: SQLite scans a row-value IN)."""
+    wanted: dict[int, list[int]] = {}
+    for document_id, number in keys:
+        wanted.setdefault(document_id, []).append(number)
+    if not wanted:
         return {}
     rows = session.exec(
         select(DocumentPage).where(
-            sa.tuple_(col(DocumentPage.document_id), col(DocumentPage.number)).in_(keys)  # type: ignore[arg-type]
+            sa.or_(
+                *(
+                    (col(DocumentPage.document_id) == document_id) & col(DocumentPage.number).in_(numbers)
+                    for document_id, numbers in wanted.items()
+                )
+            )
         )
     ).all()
     return {(row.document_id, row.number): row for row in rows}

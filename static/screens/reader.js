@@ -212,7 +212,12 @@ export async function showReader(view, meetingId, documentId = null, page = null
     pages.show({ doc, page: pageNumber, zoom, largePrint, boxes });
     presenter.shown(doc.id, pageNumber, zoom);
     // The address names the page, so that a reload (or a tablet back online) opens where the reader was.
-    history.replaceState(null, "", `#/meetings/${meetingId}/pack/${doc.id}/${pageNumber}`);
+    // Written after this task: replaceState costs milliseconds, and the page's image request starts only once
+    // the task that set its src has ended.
+    const address = `#/meetings/${meetingId}/pack/${doc.id}/${pageNumber}`;
+    setTimeout(() => {
+      if (location.hash.startsWith(`#/meetings/${meetingId}/pack`)) history.replaceState(null, "", address);
+    }, 0);
   };
 
   // ---- keys ----------------------------------------------------------------------------------------
