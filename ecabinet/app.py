@@ -26,6 +26,7 @@ from ecabinet.middleware import BodyLimit, OriginCheck, SecurityHeaders
 from ecabinet.page_images import PageImages
 from ecabinet.processor import DocumentProcessor
 from ecabinet.sandbox import Sandbox, SandboxLimits
+from ecabinet.scheduler import Scheduler
 from ecabinet.settings import Settings
 from ecabinet.uploads import FileStore
 from realtime.hub import HubRoute
@@ -58,6 +59,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )
     images = PageImages(sandbox, store, settings.page_image_max_px)
     processor = DocumentProcessor(settings, database, sandbox, store, hub)
+    scheduler = Scheduler(database)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -66,7 +68,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         database.listeners.append(ring)
         await sandbox.start()
         await processor.start()
+        await scheduler.start()
         yield
+        await scheduler.stop()
         await processor.stop()
         await images.stop()
         await sandbox.stop()

@@ -51,6 +51,18 @@ class Conflict(AppError):
     code = "conflict"
 
 
+class PollClosed(Conflict):
+    """A ballot for a poll that is not open (closed, or not yet opened)."""
+
+    code = "poll_closed"
+
+
+class AlreadyVoted(Conflict):
+    """A second ballot from one member (a new Idempotency-Key, not a retry)."""
+
+    code = "already_voted"
+
+
 class PayloadTooLarge(AppError):
     status = 413
     code = "payload_too_large"

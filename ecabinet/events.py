@@ -28,6 +28,10 @@ DOCUMENT_ADDED = "document.added"
 DOCUMENT_UPDATED = "document.updated"
 DOCUMENT_REMOVED = "document.removed"
 SUBMISSION_UPDATED = "submission.updated"
+POLL_UPDATED = "poll.updated"
+POLL_CAST = "poll.cast"
+POLL_REMINDER = "poll.reminder"
+PREPOSITION_UPDATED = "preposition.updated"
 PRESENTER_PAGE = "presenter.page"
 PRESENTER_UPDATED = "presenter.updated"
 # Volatile (never logged, never replayed): a document's processing, page by page; a tablet's page and
@@ -69,6 +73,16 @@ TYPES: dict[str, str] = {
         '"presenter_id", "at"}.'
     ),
     PRESENTER_UPDATED: 'Who presents changed, or the presentation ended: data {"presenter"}.',
+    POLL_UPDATED: 'A poll was created, opened or closed (with its result): data {"poll"}.',
+    POLL_CAST: (
+        'A member voted (never what, while the poll is open; never what at all in a secret poll): data {"poll_id", '
+        '"cast", "eligible", "user_id"}.'
+    ),
+    POLL_REMINDER: 'On user:{id}: a written poll the user has not answered closes soon: data {"poll_id", "meeting_id", '
+    '"question", "deadline"}.',
+    PREPOSITION_UPDATED: (
+        'A member set or withdrew a position on an item: data {"item_id", "agree", "object", "speak"}.'
+    ),
 }
 
 # Events after which a channel's clients must be authorized again (someone may have lost access).

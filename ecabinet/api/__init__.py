@@ -13,6 +13,7 @@ from ecabinet.api import (
     pack,
     participants,
     people,
+    polls,
     session,
     submissions,
 )
@@ -35,7 +36,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
-    for module in (session, people, meetings, items, participants, imports, documents, submissions, pack):
+    for module in (session, people, meetings, items, participants, imports, documents, submissions, pack, polls):
         router.include_router(module.router)
     return router
 

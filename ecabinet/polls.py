@@ -1,0 +1,538 @@
+"""Votes: live votes in the meeting and written opinion polls, named or secret, each ballot counted exactly once.
+
+Exactly once: a member's ballot is one `vote_cast` row (unique per poll and member) written in the same
+transaction as the ballot; a retry with the same Idempotency-Key finds that row and answers the same
+receipt; a new key is refused. Casting reads the poll under a shared lock and closing under an exclusive
+one (PostgreSQL), so no acknowledged ballot lands after the count.
+
+Secret polls are unlinkable by construction (DESIGN §7): the cast row holds no choice and no receipt,
+only a digest of the member's own key; the choice waits in `pending_ballot` under a random id and, at
+close, every pending ballot is written to `ballot` in a shuffled order in one transaction and the pending
+rows are deleted, so neither ids, row order nor transaction ids follow the casting order. Events, the
+audit row and the idempotency answer say only that a member voted. The receipt is derived from the
+member's key with the server's secret, so it is stored nowhere beside the member.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import random
+import secrets
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from ecabinet import audit, events
+from ecabinet.database import Database
+from ecabinet.errors import AlreadyVoted, Conflict, Forbidden, Invalid, NotFound, PollClosed
+from ecabinet.models import (
+    AgendaItem,
+    Attendance,
+    Ballot,
+    Job,
+    MeetingStatus,
+    Participant,
+    ParticipantRole,
+    PendingBallot,
+    Poll,
+    PollStatus,
+    User,
+    VoteCast,
+    utcnow,
+)
+from ecabinet.permissions import Actor, MeetingAccess, meeting_access
+from ecabinet.quorum import DEFAULT_QUORUM_RULE, QUORUM_RULES, quorum
+from ecabinet.schemas import (
+    BallotIn,
+    BallotOut,
+    MyVote,
+    OptionOut,
+    PollCreate,
+    PollOut,
+    PollResult,
+    RuleOut,
+    VoterOut,
+)
+from ecabinet.vote_rules import DEFAULT_OPTIONS, DEFAULT_VOTE_RULE, VOTE_RULES, VoteRule, outcome
+
+MIN_KEY, MAX_KEY = 16, 100
+# Reminders before a written poll's deadline, in hours.
+REMIND_BEFORE_HOURS = (24, 1)
+CLOSE_JOB = "poll.close"
+REMIND_JOB = "poll.remind"
+_shuffle = random.SystemRandom().shuffle
+
+
+def rule_out(rule: VoteRule) -> RuleOut:
+    return RuleOut(key=rule.key, label=rule.label, label_en=rule.label_en, basis=rule.basis, basis_en=rule.basis_en)
+
+
+def rules() -> list[RuleOut]:
+    return [rule_out(rule) for rule in VOTE_RULES.values()]
+
+
+# ---- reading --------------------------------------------------------------------------------------------
+
+
+def _options(poll: Poll) -> list[tuple[str, str]]:
+    return [(str(o), str(label)) for o, label in json.loads(poll.options)]
+
+
+def _eligible(session: Session, meeting_id: int) -> list[Participant]:
+    """The participants with a vote (the chair and members the meeting gave one)."""
+    return list(
+        session.exec(select(Participant).where(Participant.meeting_id == meeting_id, col(Participant.can_vote)))
+    )
+
+
+def may_run(access: MeetingAccess) -> bool:
+    """The chair and the meeting's managers run its votes."""
+    return access.can_manage or ParticipantRole.chair in access.roles
+
+
+def votes_in(session: Session, access: MeetingAccess, user_id: int) -> bool:
+    """Whether a user is a member with a vote in the meeting."""
+    return any(p.user_id == user_id for p in _eligible(session, access.meeting.id or 0))
+
+
+def poll_out(session: Session, poll: Poll, actor: Actor | None, access: MeetingAccess | None) -> PollOut:
+    """A poll as `actor` may see it (None: as every participant sees it, for events)."""
+    rule = VOTE_RULES[poll.rule]
+    eligible = _eligible(session, poll.meeting_id)
+    casts = {c.participant_id: c for c in session.exec(select(VoteCast).where(VoteCast.poll_id == poll.id))}
+    names = {u.id: u.name for u in session.exec(select(User).where(col(User.id).in_([p.user_id for p in eligible])))}
+    closed = poll.status == PollStatus.closed
+    named = poll.ballot == "named"
+    # Who voted is known to all; what they chose only for named polls: to those who run it while open, to all after.
+    show_choices = named and (closed or (access is not None and may_run(access)))
+    voters = [
+        VoterOut(
+            user_id=p.user_id,
+            name=names.get(p.user_id, "") if p.user_id else "",
+            voted=p.id in casts,
+            choice=casts[p.id].choice if show_choices and p.id in casts else None,
+            by_secretary=casts[p.id].by_secretary if p.id in casts else False,
+        )
+        for p in eligible
+    ]
+    mine = None
+    if actor is not None:
+        own = [casts[p.id] for p in eligible if p.id in casts and casts[p.id].user_id == actor.id]
+        if own:
+            mine = MyVote(
+                voted=True,
+                receipt=own[0].receipt,
+                choice=own[0].choice if named else None,
+                by_secretary=own[0].by_secretary,
+            )
+    result = PollResult.model_validate_json(poll.result) if poll.result else None
+    comments = []
+    if named and (closed or (access is not None and may_run(access))):
+        comments = [{"name": names.get(c.user_id, ""), "text": c.comment} for c in casts.values() if c.comment]
+    return PollOut(
+        id=poll.id or 0,
+        meeting_id=poll.meeting_id,
+        item_id=poll.item_id,
+        item_ids=json.loads(poll.item_ids),
+        question=poll.question,
+        options=[OptionOut(id=o, label=label) for o, label in _options(poll)],
+        ballot=poll.ballot,
+        mode=poll.mode,
+        status=str(poll.status),
+        rule=rule_out(rule),
+        deadline=poll.deadline,
+        opened_at=poll.opened_at,
+        closed_at=poll.closed_at,
+        eligible=len(eligible),
+        cast=len(casts),
+        my_vote=mine,
+        voters=voters,
+        result=result,
+        comments=comments,
+    )
+
+
+def _poll_access(session: Session, actor: Actor, poll_id: int) -> tuple[Poll, MeetingAccess]:
+    poll = session.get(Poll, poll_id)
+    if poll is None:
+        raise NotFound("No such poll.")
+    return poll, meeting_access(session, actor, poll.meeting_id)
+
+
+def get_poll(db: Database, actor: Actor, poll_id: int) -> PollOut:
+    with db.read() as session:
+        poll, access = _poll_access(session, actor, poll_id)
+        return poll_out(session, poll, actor, access)
+
+
+def list_polls(db: Database, actor: Actor, meeting_id: int) -> list[PollOut]:
+    with db.read() as session:
+        access = meeting_access(session, actor, meeting_id)
+        polls = session.exec(select(Poll).where(Poll.meeting_id == meeting_id).order_by(col(Poll.id).desc())).all()
+        return [poll_out(session, poll, actor, access) for poll in polls]
+
+
+def receipts(db: Database, actor: Actor, poll_id: int) -> list[str]:
+    """The receipts of a closed poll, sorted, without choices: a voter finds theirs; nobody learns a choice."""
+    with db.read() as session:
+        poll, _access = _poll_access(session, actor, poll_id)
+        if poll.status != PollStatus.closed:
+            raise Conflict("Receipts are published when the poll closes.")
+        return sorted(session.exec(select(Ballot.receipt).where(Ballot.poll_id == poll_id)).all())
+
+
+# ---- running a poll ---------------------------------------------------------------------------------------
+
+
+def _announce(session: Session, poll: Poll) -> PollOut:
+    """`poll.updated` on the meeting's channel: the poll as every participant sees it."""
+    shared = poll_out(session, poll, None, None)
+    events.emit(
+        session, events.meeting_channel(poll.meeting_id), events.POLL_UPDATED, {"poll": shared.model_dump(mode="json")}
+    )
+    return shared
+
+
+def create_poll(db: Database, actor: Actor, item_id: int, data: PollCreate) -> PollOut:
+    """A poll on an item (or, with `item_ids`, on several: a consent agenda), ready to open."""
+    with db.write() as session:
+        item = session.get(AgendaItem, item_id)
+        if item is None:
+            raise NotFound("No such agenda item.")
+        access = meeting_access(session, actor, item.meeting_id)
+        if not may_run(access):
+            raise Forbidden("Only the chair or the meeting's secretary may run votes.")
+        if access.meeting.status in (MeetingStatus.closed, MeetingStatus.archived):
+            raise Conflict(f"The meeting is {access.meeting.status}; it takes no more votes.")
+        rule = data.rule or DEFAULT_VOTE_RULE
+        if rule not in VOTE_RULES:
+            raise Invalid(f"rule: use one of {', '.join(VOTE_RULES)}.", field="rule")
+        items = data.item_ids or [item_id]
+        known = set(session.exec(select(AgendaItem.id).where(AgendaItem.meeting_id == item.meeting_id)).all())
+        if not set(items) <= known:
+            raise Invalid("item_ids: every item must be on this meeting's agenda.", field="item_ids")
+        if data.mode == "written" and data.deadline is None:
+            raise Invalid("deadline: a written poll needs a deadline.", field="deadline")
+        if data.options:
+            if len(set(data.options)) != len(data.options):
+                raise Invalid("options: each option once.", field="options")
+            options = [[f"o{i}", label] for i, label in enumerate(data.options, start=1)]
+        else:
+            options = [[key, label] for key, label, _en in DEFAULT_OPTIONS]
+        poll = Poll(
+            meeting_id=item.meeting_id,
+            item_id=item_id,
+            item_ids=json.dumps(items),
+            question=data.question,
+            options=json.dumps(options, ensure_ascii=False),
+            ballot=data.ballot,
+            mode=data.mode,
+            rule=rule,
+            deadline=data.deadline,
+            created_by_id=actor.id,
+        )
+        session.add(poll)
+        session.flush()
+        _audit(session, actor, poll, "poll.created", {"question": poll.question, "ballot": poll.ballot, "rule": rule})
+        _announce(session, poll)
+        return poll_out(session, poll, actor, access)
+
+
+def open_poll(db: Database, actor: Actor, poll_id: int) -> PollOut:
+    """Open a poll: a live vote while the meeting sits; a written one until its deadline (closed then by itself)."""
+    with db.write() as session:
+        poll, access = _poll_access(session, actor, poll_id)
+        if not may_run(access):
+            raise Forbidden("Only the chair or the meeting's secretary may run votes.")
+        if poll.status != PollStatus.draft:
+            raise Conflict(f"The poll is already {poll.status}.")
+        now = utcnow()
+        if poll.mode == "live" and access.meeting.status != MeetingStatus.live:
+            raise Conflict("A live vote opens while the meeting is in session.")
+        if poll.mode == "written":
+            if poll.deadline is None or poll.deadline <= now:
+                raise Invalid("deadline: the deadline has passed; set a later one.", field="deadline")
+            _schedule(session, CLOSE_JOB, str(poll.id), poll.deadline)
+            for hours in REMIND_BEFORE_HOURS:
+                at = poll.deadline - dt.timedelta(hours=hours)
+                if at > now:
+                    _schedule(session, REMIND_JOB, f"{poll.id}:{hours}", at)
+        poll.status = PollStatus.open
+        poll.opened_at = now
+        session.add(poll)
+        session.flush()
+        _audit(session, actor, poll, "poll.opened", {})
+        _announce(session, poll)
+        return poll_out(session, poll, actor, access)
+
+
+def close_poll(db: Database, actor: Actor, poll_id: int) -> PollOut:
+    """Close a poll and announce its result; closing a closed poll answers the same result."""
+    with db.write() as session:
+        poll = _locked(session, poll_id, exclusive=True)
+        access = meeting_access(session, actor, poll.meeting_id)
+        if not may_run(access):
+            raise Forbidden("Only the chair or the meeting's secretary may run votes.")
+        if poll.status == PollStatus.draft:
+            raise Conflict("The poll was never opened.")
+        if poll.status == PollStatus.open:
+            close_in(session, poll, actor.id)
+        return poll_out(session, poll, actor, access)
+
+
+def close_in(session: Session, poll: Poll, actor_id: int | None) -> None:
+    """Count and close an open poll inside the caller's transaction (the chair, or the scheduler at a deadline)."""
+    if poll.ballot == "secret":
+        pending = list(session.exec(select(PendingBallot).where(PendingBallot.poll_id == poll.id)))
+        _shuffle(pending)
+        session.execute(sa.delete(PendingBallot).where(col(PendingBallot.poll_id) == poll.id))
+        session.add_all(
+            Ballot(
+                id=secrets.token_hex(16), poll_id=poll.id or 0, receipt=p.receipt, choice=p.choice, comment=p.comment
+            )
+            for p in pending
+        )
+        session.flush()
+    choices = list(session.exec(select(Ballot.choice).where(Ballot.poll_id == poll.id)))
+    eligible = _eligible(session, poll.meeting_id)
+    rule = VOTE_RULES[poll.rule]
+    present_in_person = sum(p.attendance == Attendance.present and not p.by_substitute for p in eligible)
+    present_by_substitute = sum(p.attendance == Attendance.present and p.by_substitute for p in eligible)
+    room = quorum(len(eligible), present_in_person, present_by_substitute, QUORUM_RULES[DEFAULT_QUORUM_RULE])
+    quorum_met = room.met if poll.mode == "live" else None
+    decided = outcome(choices, [o for o, _ in _options(poll)], rule, len(eligible), room.present, quorum_met)
+    result = PollResult(
+        tally=decided.tally,
+        cast=decided.cast,
+        eligible=len(eligible),
+        present=room.present,
+        quorum_met=quorum_met,
+        needed=decided.needed,
+        adopted=decided.adopted,
+        winner=decided.winner,
+        rule=rule.key,
+        basis=rule.basis,
+        basis_en=rule.basis_en,
+    )
+    poll.status = PollStatus.closed
+    poll.closed_at = utcnow()
+    poll.result = result.model_dump_json()
+    session.add(poll)
+    # Its reminders and deadline are moot now.
+    session.execute(
+        sa.update(Job)
+        .where(
+            (col(Job.subject) == str(poll.id)) | col(Job.subject).startswith(f"{poll.id}:"),
+            col(Job.done_at).is_(None),
+        )
+        .values(done_at=poll.closed_at)
+    )
+    audit.append(
+        session,
+        actor_id=actor_id,
+        action="poll.closed",
+        object_type="poll",
+        object_id=poll.id,
+        meeting_id=poll.meeting_id,
+        data={"tally": result.tally, "adopted": result.adopted, "cast": result.cast},
+    )
+    _announce(session, poll)
+
+
+# ---- casting ------------------------------------------------------------------------------------------------
+
+
+def cast(
+    db: Database,
+    actor: Actor,
+    poll_id: int,
+    data: BallotIn,
+    key: str,
+    server_secret: str,
+    for_user_id: int | None = None,
+) -> tuple[BallotOut, bool]:
+    """Record a member's ballot once; (the answer, whether it is new). A retry with the same key answers the same.
+
+    With `for_user_id`, the meeting's secretary records the ballot of a member whose tablet failed.
+    """
+    if not MIN_KEY <= len(key) <= MAX_KEY:
+        raise Invalid(
+            f"Idempotency-Key: send a unique key of {MIN_KEY} to {MAX_KEY} characters with each ballot "
+            "(the same key when retrying it).",
+            field="Idempotency-Key",
+        )
+    try:
+        return _cast_once(db, actor, poll_id, data, key, server_secret, for_user_id)
+    except sa.exc.IntegrityError:
+        # The same ballot arrived twice at once (a retry racing its original) and the other copy won the
+        # unique key: read it back, as any later retry would.
+        return _cast_once(db, actor, poll_id, data, key, server_secret, for_user_id)
+
+
+def _cast_once(
+    db: Database,
+    actor: Actor,
+    poll_id: int,
+    data: BallotIn,
+    key: str,
+    server_secret: str,
+    for_user_id: int | None,
+) -> tuple[BallotOut, bool]:
+    with db.write() as session:
+        poll = _locked(session, poll_id, exclusive=False)
+        access = meeting_access(session, actor, poll.meeting_id)
+        rule = VOTE_RULES[poll.rule]
+        if for_user_id is not None:
+            if not access.can_manage:
+                raise Forbidden("Only the meeting's secretary may record a vote by hand.")
+            participant = _voter(session, poll, for_user_id, rule, by_hand=True)
+        else:
+            participant = _voter(session, poll, actor.id, rule, by_hand=False)
+        digest = hashlib.sha256(f"{poll.id}|{participant.id}|{key}".encode()).hexdigest()
+        receipt = _receipt(server_secret, poll.id or 0, participant.id or 0, key)
+        named = poll.ballot == "named"
+        done = session.exec(
+            select(VoteCast).where(VoteCast.poll_id == poll.id, VoteCast.participant_id == participant.id)
+        ).first()
+        if done is not None:
+            if hmac.compare_digest(done.key_digest, digest):
+                return BallotOut(
+                    poll_id=poll_id, receipt=receipt, choice=done.choice or None, by_secretary=done.by_secretary
+                ), False
+            raise AlreadyVoted("This member has already voted in this poll.")
+        if poll.status != PollStatus.open:
+            raise PollClosed(
+                "The poll is not open for voting." if poll.status == PollStatus.draft else "The poll is closed."
+            )
+        if data.choice not in {o for o, _ in _options(poll)}:
+            raise Invalid(f"choice: use one of {', '.join(o for o, _ in _options(poll))}.", field="choice")
+        session.add(
+            VoteCast(
+                poll_id=poll.id or 0,
+                participant_id=participant.id or 0,
+                user_id=actor.id,
+                key_digest=digest,
+                by_secretary=for_user_id is not None,
+                choice=data.choice if named else "",
+                receipt=receipt if named else "",
+                comment=data.comment if named else "",
+                cast_at=utcnow() if named else None,
+            )
+        )
+        box = Ballot if named else PendingBallot
+        session.add(
+            box(
+                id=secrets.token_hex(16),
+                poll_id=poll.id or 0,
+                receipt=receipt,
+                choice=data.choice,
+                comment=data.comment,
+            )
+        )
+        session.flush()
+        detail: dict[str, Any] = {"member_user_id": participant.user_id, "by_secretary": for_user_id is not None}
+        if named:
+            detail["choice"] = data.choice
+        _audit(session, actor, poll, "poll.cast", detail)
+        counted = session.exec(select(sa.func.count()).select_from(VoteCast).where(VoteCast.poll_id == poll.id)).one()
+        events.emit(
+            session,
+            events.meeting_channel(poll.meeting_id),
+            events.POLL_CAST,
+            {
+                "poll_id": poll.id,
+                "cast": counted,
+                "eligible": len(_eligible(session, poll.meeting_id)),
+                "user_id": participant.user_id,
+            },
+        )
+        return BallotOut(
+            poll_id=poll_id,
+            receipt=receipt,
+            choice=data.choice if named else None,
+            by_secretary=for_user_id is not None,
+        ), True
+
+
+def _voter(session: Session, poll: Poll, user_id: int, rule: VoteRule, by_hand: bool) -> Participant:
+    """The participant row a user votes for: their own, or (where the rule allows) whom they stand in for."""
+    rows = session.exec(select(Participant).where(Participant.meeting_id == poll.meeting_id)).all()
+    own = [p for p in rows if p.user_id == user_id and p.can_vote]
+    if own:
+        return own[0]
+    standing_in = [p for p in rows if p.substitute_id == user_id and p.can_vote]
+    if standing_in and rule.substitutes_vote:
+        return standing_in[0]
+    if by_hand:
+        raise Invalid("user_id: not a member with a vote in this meeting.", field="user_id")
+    if standing_in:
+        raise Forbidden("Under this poll's rule a substitute does not vote.")
+    raise Forbidden("Only members with a vote may vote.")
+
+
+def _receipt(server_secret: str, poll_id: int, participant_id: int, key: str) -> str:
+    """A code the voter can find in the published receipts; stored nowhere beside the voter."""
+    mac = hmac.new(server_secret.encode(), f"receipt|{poll_id}|{participant_id}|{key}".encode(), hashlib.sha256)
+    code = base64.b32encode(mac.digest()).decode()[:12]
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
+def _locked(session: Session, poll_id: int, exclusive: bool) -> Poll:
+    """The poll row, locked: shared while casting, exclusive while closing (PostgreSQL; SQLite writes one at a time)."""
+    query = select(Poll).where(Poll.id == poll_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(read=not exclusive)
+    poll = session.exec(query).first()
+    if poll is None:
+        raise NotFound("No such poll.")
+    return poll
+
+
+def _audit(session: Session, actor: Actor, poll: Poll, action: str, data: dict[str, Any]) -> None:
+    audit.append(
+        session,
+        actor_id=actor.id,
+        action=action,
+        object_type="poll",
+        object_id=poll.id,
+        meeting_id=poll.meeting_id,
+        data={"poll_id": poll.id, **data},
+    )
+
+
+def _schedule(session: Session, kind: str, subject: str, at: Any) -> None:
+    if session.exec(select(Job).where(Job.kind == kind, Job.subject == subject)).first() is None:
+        session.add(Job(kind=kind, subject=subject, run_at=at))
+
+
+# ---- the scheduler's work ------------------------------------------------------------------------------------
+
+
+def run_job(session: Session, job: Job) -> None:
+    """Do one due job inside the transaction that claimed it."""
+    poll_id = int(job.subject.split(":")[0])
+    poll = _locked(session, poll_id, exclusive=True)
+    if poll.status != PollStatus.open:
+        return
+    if job.kind == CLOSE_JOB:
+        close_in(session, poll, None)
+    elif job.kind == REMIND_JOB:
+        voted = set(session.exec(select(VoteCast.participant_id).where(VoteCast.poll_id == poll_id)))
+        for participant in _eligible(session, poll.meeting_id):
+            if participant.id not in voted and participant.user_id is not None:
+                events.emit(
+                    session,
+                    events.user_channel(participant.user_id),
+                    events.POLL_REMINDER,
+                    {
+                        "poll_id": poll_id,
+                        "meeting_id": poll.meeting_id,
+                        "question": poll.question,
+                        "deadline": poll.deadline.isoformat() if poll.deadline else None,
+                    },
+                )
