@@ -35,6 +35,7 @@ VOCABULARY_VI: dict[str, str] = {
     "a chair": "chủ tọa",
     "accepted": "tiếp nhận",
     "returned": "trả lại",
+    "open": "đang mở",
 }
 
 CATALOG_VI: dict[str, str] = {
@@ -196,6 +197,32 @@ CATALOG_VI: dict[str, str] = {
     "following: expected true or false.": "following: cần giá trị true hoặc false.",
     "{field}: expected a positive whole number.": "{field}: cần một số nguyên dương.",
     "q: type at least {n} letters.": "q: hãy nhập ít nhất {n} chữ cái.",
+    # votes
+    "No such poll.": "Không tìm thấy cuộc biểu quyết.",
+    "This member has already voted in this poll.": "Thành viên này đã biểu quyết trong lần biểu quyết này.",
+    "The poll is not open for voting.": "Biểu quyết chưa được mở.",
+    "The poll is closed.": "Biểu quyết đã kết thúc.",
+    "A live vote opens while the meeting is in session.": "Chỉ mở biểu quyết tại phiên họp khi cuộc họp đang diễn ra.",
+    "No item is free of objections for a consent vote.": "Không có nội dung nào không có ý kiến phản đối để biểu quyết gộp.",
+    "Receipts are published when the poll closes.": "Danh sách mã phiếu được công bố khi biểu quyết kết thúc.",
+    "The poll was never opened.": "Biểu quyết chưa từng được mở.",
+    "The meeting is {status}; it takes no more votes.": "Cuộc họp đang ở trạng thái {status}; không biểu quyết thêm.",
+    "The poll is already {status}.": "Biểu quyết đã ở trạng thái {status}.",
+    "Only members with a vote give a position on the agenda.": "Chỉ thành viên có quyền biểu quyết được cho ý kiến trước về nội dung họp.",
+    "Only members with a vote may vote.": "Chỉ thành viên có quyền biểu quyết mới được biểu quyết.",
+    "Only the chair or the meeting's secretary may run votes.": "Chỉ chủ tọa hoặc thư ký cuộc họp được điều hành biểu quyết.",
+    "Only the meeting's secretary may record a vote by hand.": "Chỉ thư ký cuộc họp được ghi phiếu thay.",
+    "Under this poll's rule a substitute does not vote.": "Theo quy tắc của lần biểu quyết này, người dự thay không biểu quyết.",
+    "deadline: a written poll needs a deadline.": "deadline: phiếu xin ý kiến cần có hạn trả lời.",
+    "deadline: the deadline has passed; set a later one.": "deadline: hạn trả lời đã qua; hãy đặt hạn muộn hơn.",
+    "item_ids: every item must be on this meeting's agenda.": "item_ids: các nội dung phải thuộc chương trình của cuộc họp này.",
+    "options: each option once.": "options: mỗi phương án chỉ một lần.",
+    "user_id: not a member with a vote in this meeting.": "user_id: không phải thành viên có quyền biểu quyết của cuộc họp.",
+    "choice: use one of {choices}.": "choice: chọn một trong: {choices}.",
+    "rule: use one of {rules}.": "rule: chọn một trong: {rules}.",
+    "The meeting is {status}; positions are given while it is scheduled or live.": "Cuộc họp đang ở trạng thái {status}; chỉ cho ý kiến trước khi cuộc họp đã lên lịch hoặc đang diễn ra.",
+    "item_ids: an item someone objects to, or without positions, is voted on by itself.": "item_ids: nội dung có ý kiến phản đối hoặc chưa có ý kiến phải biểu quyết riêng.",
+    "Idempotency-Key: send a unique key of {n} to {m} characters with each ballot (the same key when retrying it).": "Idempotency-Key: mỗi phiếu cần một khóa riêng dài {n} đến {m} ký tự (gửi lại đúng khóa đó khi thử lại).",
     # Last, so that it only catches what nothing above did (e.g. a validator's own words).
     "{field}: {detail}": "{field}: không hợp lệ ({detail})",
 }
