@@ -122,7 +122,8 @@ def poll_out(session: Session, poll: Poll, actor: Actor | None, access: MeetingA
     ]
     mine = None
     if actor is not None:
-        own = [casts[p.id] for p in eligible if p.id in casts and casts[p.id].user_id == actor.id]
+        # The member's own seat, or the one they stand in for (a ballot the secretary recorded is theirs too).
+        own = [casts[p.id] for p in eligible if p.id in casts and actor.id in (p.user_id, p.substitute_id)]
         if own:
             mine = MyVote(
                 voted=True,

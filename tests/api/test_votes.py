@@ -212,6 +212,9 @@ def test_named_votes_show_who_voted_what_and_the_secretary_records_by_hand(serve
         headers={"Idempotency-Key": key},
     )
     assert again.status_code == 200 and again.json()["receipt"] == by_hand.json()["receipt"]
+    theirs = client("thanhvien2").get(f"/api/polls/{poll['id']}").json()["my_vote"]
+    assert theirs["by_secretary"] is True and theirs["choice"] == "disagree"
+    assert secretary.get(f"/api/polls/{poll['id']}").json()["my_vote"] is None
     seen = {v["name"]: (v["choice"], v["by_secretary"]) for v in chair.get(f"/api/polls/{poll['id']}").json()["voters"]}
     assert seen["Lê Văn Thành"] == ("agree", False) and seen["Phạm Thị Thu Hà"] == ("disagree", True)
     # Members see who voted, not yet what.
