@@ -123,16 +123,29 @@ def test_only_members_with_a_vote_vote_and_refusals_store_nothing(server: LiveSe
     """Outsiders, the secretary, remote sites, other departments: refused; nothing is stored or counted."""
     secretary = client("thuky")
     poll = live_poll(secretary)
-    for login, status in [("phogiamdoc1", 404), ("diemcau1", 403), ("thuky", 403), ("admin", 403)]:
+    for login, status in [("phogiamdoc1", 404), ("diemcau1", 403), ("thuky", 403), ("admin", 403), ("chutich", 201)]:
         refused = vote(client(login), poll["id"], "agree")
         assert refused.status_code == status, (login, refused.text)
+    # A named substitute attends, but under the People's Committee's rules does not vote.
+    mid = sample_id(secretary)
+    seat = next(
+        p for p in secretary.get(f"/api/meetings/{mid}/participants").json() if p["name"] == "Hoàng Thị Lan Anh"
+    )
+    deputy = client("phogiamdoc1")
+    named = secretary.patch(
+        f"/api/participants/{seat['id']}", json={"substitute_id": deputy.get("/api/me").json()["user"]["id"]}
+    )
+    assert named.status_code == 200, named.text
+    standing_in = vote(deputy, poll["id"], "agree")
+    assert standing_in.status_code == 403 and "substitute" in error_of(standing_in)["message"]
     member = client("thanhvien1")
     assert error_of(vote(member, poll["id"], "maybe"))["field"] == "choice"
     missing = member.post(f"/api/polls/{poll['id']}/ballots", json={"choice": "agree"})
     assert missing.status_code == 422
     assert error_of(vote(member, poll["id"], "agree", key="short"))["field"] == "Idempotency-Key"
-    assert rows(server.db, "SELECT count(*) FROM vote_cast")[0][0] == 0
-    assert rows(server.db, "SELECT count(*) FROM ballot")[0][0] == 0
+    # Only the chair's ballot is stored.
+    assert rows(server.db, "SELECT count(*) FROM vote_cast")[0][0] == 1
+    assert rows(server.db, "SELECT count(*) FROM ballot")[0][0] == 1
     # Only the chair and the managers run votes.
     assert member.post(f"/api/polls/{poll['id']}/close").status_code == 403
     item = poll["item_id"]
