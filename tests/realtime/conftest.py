@@ -116,8 +116,8 @@ def apply_event(state: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
         state["presenter"] = {**state["presenter"], **data}
     elif kind == "presenter.updated":
         state["presenter"] = data["presenter"]
-    elif kind == "submission.updated":
-        pass  # the board's business; the meeting state shows the papers once accepted (document events)
+    elif kind in ("submission.updated", "poll.updated", "poll.cast", "preposition.updated"):
+        pass  # not in the meeting state: the board, the polls and the positions are read on their own routes
     elif kind in ("participant.added", "participant.updated"):
         others = [p for p in state["participants"] if p["id"] != data["participant"]["id"]]
         state["participants"] = [*others, data["participant"]]
