@@ -54,6 +54,7 @@ from ecabinet.schemas import (
     OptionOut,
     PollCreate,
     PollOut,
+    PollOutcome,
     PollResult,
     RuleOut,
     VoterOut,
@@ -153,6 +154,12 @@ def poll_out(session: Session, poll: Poll, actor: Actor | None, access: MeetingA
         cast=len(casts),
         my_vote=mine,
         voters=voters,
+        tally=result.tally if result else None,
+        outcome=PollOutcome(
+            adopted=result.adopted, winner=result.winner, rule=result.rule, basis=result.basis, basis_en=result.basis_en
+        )
+        if result
+        else None,
         result=result,
         comments=comments,
     )

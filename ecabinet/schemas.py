@@ -536,6 +536,14 @@ class PollResult(BaseModel):
     basis_en: str
 
 
+class PollOutcome(BaseModel):
+    adopted: bool
+    winner: str | None
+    rule: str
+    basis: str
+    basis_en: str
+
+
 class PollOut(BaseModel):
     id: int
     meeting_id: int
@@ -554,6 +562,9 @@ class PollOut(BaseModel):
     cast: int
     my_vote: MyVote | None = None
     voters: list[VoterOut] = []
+    # Once closed (DESIGN §5): the tally, and the outcome with its rule and legal basis; `result` has it all.
+    tally: dict[str, int] | None = None
+    outcome: PollOutcome | None = None
     result: PollResult | None = None
     comments: list[dict[str, str]] = []
 

@@ -30,9 +30,10 @@ function connection(detail) {
   window.dispatchEvent(new CustomEvent("ecabinet:connection", { detail }));
 }
 
-export async function api(method, path, body, { form } = {}) {
+// `headers`: more request headers (an Idempotency-Key, say).
+export async function api(method, path, body, { form, headers: extra = {} } = {}) {
   // The server answers errors in the language asked for.
-  const headers = { Accept: "application/json", "Accept-Language": currentLanguage() };
+  const headers = { ...extra, Accept: "application/json", "Accept-Language": currentLanguage() };
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken;
   let payload;
   if (form) payload = form;
@@ -102,4 +103,5 @@ export function upload(path, files, fields = {}, onProgress = () => {}) {
 export const get = (path) => api("GET", path);
 export const post = (path, body) => api("POST", path, body);
 export const patch = (path, body) => api("PATCH", path, body);
+export const put = (path, body) => api("PUT", path, body);
 export const del = (path) => api("DELETE", path);

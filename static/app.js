@@ -14,6 +14,7 @@ import { showSignIn } from "/static/screens/signin.js";
 import { showSubmissions } from "/static/screens/submissions.js";
 import { showViewer } from "/static/screens/viewer.js";
 import { userMessage } from "/static/user-channel.js";
+import { hearPollReminders } from "/static/votes/reminders.js";
 
 export const session = { user: null };
 
@@ -159,6 +160,7 @@ function route() {
 }
 
 async function start() {
+  hearPollReminders(toast);
   for (const button of document.querySelectorAll("[data-lang]")) {
     button.addEventListener("click", async () => {
       const language = button.dataset.lang;

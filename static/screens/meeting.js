@@ -1,5 +1,6 @@
 // The meeting page: details, the agenda, participants with attendance, check-in, substitutes, quorum, and who
-// is online. It follows the meeting live: every change anyone makes shows here without reloading.
+// is online, and the votes (static/votes/meeting-votes.js). It follows the meeting live: every change anyone makes
+// shows here without reloading.
 
 import { get, post } from "/static/api.js";
 import { onLeave, report, session, toast } from "/static/app.js";
@@ -15,6 +16,7 @@ import { clear, h } from "/static/dom.js";
 import { formatDateTime, t } from "/static/i18n.js";
 import { ActionRefused, live } from "/static/live.js";
 import { applyEvent, applyProgress } from "/static/meeting-state.js";
+import { meetingVotes } from "/static/votes/meeting-votes.js";
 
 export async function showMeeting(view, meetingId) {
   const path = `/api/meetings/${meetingId}/state`;
@@ -23,8 +25,11 @@ export async function showMeeting(view, meetingId) {
   // The secretariat's list of tablets with the pack offline: made once, it updates itself between redraws.
   const tablets = state.meeting.can_manage ? packStatus(meetingId) : null;
   if (tablets) onLeave(tablets.stop);
+  // Pre-positions, polls and the vote sheet: made once, they update themselves between redraws.
+  const votes = meetingVotes(meetingId, { me: session.user.id, report, toast });
+  onLeave(votes.stop);
 
-  const draw = () => render(view, state, online, act, tablets);
+  const draw = () => render(view, state, online, act, tablets, votes);
   // An action's own event redraws the page; reading the state again covers a socket that is down.
   const act = (promise) => promise.then(async () => {
     if (!live.connected) {
@@ -37,6 +42,7 @@ export async function showMeeting(view, meetingId) {
     since: state.seq,
     epoch: state.epoch,
     onEvent: (event) => {
+      if (votes.hear(event)) return;
       if (applyEvent(state, event)) draw();
     },
     onVolatile: (message) => {
@@ -51,6 +57,7 @@ export async function showMeeting(view, meetingId) {
     onReset: async () => {
       state = await get(path);
       draw();
+      votes.reload().catch(() => {});
       return { since: state.seq, epoch: state.epoch };
     },
     // Removed from the meeting, or it went back to draft: reading it again shows why.
@@ -61,9 +68,10 @@ export async function showMeeting(view, meetingId) {
   });
   onLeave(stop);
   draw();
+  votes.reload().catch(report);
 }
 
-function render(view, state, online, act, tablets) {
+function render(view, state, online, act, tablets, votes) {
   const { meeting } = state;
   const meetingId = meeting.id;
   // A redraw keeps the reader where they were on a long page, and what they had unfolded or begun to type.
@@ -89,7 +97,9 @@ function render(view, state, online, act, tablets) {
   // The chair (or secretary) takes up an item: a live action, answered at once, shown on every tablet.
   const takeUp = meeting.status === "live" && (meeting.can_chair || meeting.can_manage)
     ? (item) => live.action("agenda.current", { item_id: item.id }).catch((error) => toast(error instanceof ActionRefused ? error.message : t("error.network"))) : null;
-  const documents = (item) => documentList((state.documents || []).filter((d) => d.item_id === item.id));
+  const documents = (item) => [documentList((state.documents || []).filter((d) => d.item_id === item.id)),
+    votes.itemNode(item)];
+  votes.update(state);
   const agenda = h("section", { class: "card" }, h("h2", { text: t("agenda.title") }),
     agendaTree(state.items, { takeUp, documents }));
   const people = h("section", { class: "card" }, h("h2", { text: t("participants.title") }),
@@ -98,7 +108,7 @@ function render(view, state, online, act, tablets) {
   const presence = meeting.can_chair || meeting.can_manage ? presenceBox(state.participants, online) : null;
 
   const side = h("div", {}, presence, tablets ? tablets.node : null, quorumBox(state.quorum), people);
-  clear(view).append(head, h("div", { class: "columns" }, h("div", {}, agenda), side));
+  clear(view).append(head, h("div", { class: "columns" }, h("div", {}, agenda, votes.node), side));
   reopen(view, unfolded);
   if (view.isConnected) window.scrollTo(0, scroll);
 }

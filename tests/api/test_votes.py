@@ -234,6 +234,8 @@ def test_named_votes_show_who_voted_what_and_the_secretary_records_by_hand(serve
     assert all(v["choice"] is None for v in client("thanhvien3").get(f"/api/polls/{poll['id']}").json()["voters"])
     closed = chair.post(f"/api/polls/{poll['id']}/close").json()
     assert closed["result"]["adopted"] is False and closed["result"]["needed"] == 6
+    assert closed["tally"] == {"agree": 1, "disagree": 1, "abstain": 0} and closed["cast"] == 2
+    assert closed["outcome"]["adopted"] is False and closed["outcome"]["rule"] == "majority_of_all_members"
     assert "quá nửa tổng số thành viên" in closed["result"]["basis"]
     assert chair.post(f"/api/polls/{poll['id']}/close").json()["result"] == closed["result"]
     actions = [a for (a,) in rows(server.db, "SELECT action FROM audit_event ORDER BY seq")]
