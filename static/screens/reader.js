@@ -8,6 +8,7 @@ import { classificationBadge } from "/static/components/classification-badge.js"
 import { h } from "/static/dom.js";
 import { t } from "/static/i18n.js";
 import { live } from "/static/live.js";
+import { voteCall } from "/static/votes/vote-call.js";
 import { applyEvent } from "/static/meeting-state.js";
 import { readerConsole } from "/static/reader/console.js";
 import { offlineCopy, registerWorker } from "/static/reader/offline-copy.js";
@@ -255,10 +256,12 @@ export async function showReader(view, meetingId, documentId = null, page = null
     if (strip) strip.presenter(state.presenter);
   };
   let online = new Set();
+  const call = voteCall(meetingId, me);
   const stopFollowing = live.follow(`meeting:${meetingId}`, {
     since: state ? state.seq : null,
     epoch: state ? state.epoch : null,
     onEvent: (event) => {
+      if (event.type.startsWith("poll.")) call.heard(event);
       if (event.type.startsWith("document.")) reloadPack();
       if (!state || !applyEvent(state, event)) return;
       if (event.type.startsWith("presenter.")) heardPresenter();
@@ -300,7 +303,7 @@ export async function showReader(view, meetingId, documentId = null, page = null
     onLeave(() => window.removeEventListener("online", again));
   }
 
-  view.append(root);
+  view.append(call.element, root);
   draw();
   // Following the presenter from the start: a tablet opened (or back) mid-meeting lands on the presented page.
   if (state && state.presenter && state.presenter.document_id) heardPresenter();

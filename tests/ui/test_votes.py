@@ -305,3 +305,28 @@ def test_a_written_polls_reminder_reaches_the_member(browser: Any, fresh_server:
             assert created.status_code == 201, created.text
             assert c.post(f"/api/polls/{created.json()['id']}/open").status_code == 200
         expect(member.get_by_role("alert")).to_contain_text(WRITTEN, timeout=15_000)
+
+
+def test_a_member_reading_the_pack_is_called_to_the_vote(browser: Any, fresh_server: LiveServer) -> None:
+    """A live vote opened while a member reads: a banner over the reader takes them to the vote sheet."""
+    from tests import pdf_samples
+    from tests.api.test_documents import uploaded
+    from tests.ui.test_reader import open_reader
+
+    go_live(fresh_server)
+    with secretary(fresh_server) as c:
+        mid = sample_id(c)
+        item = c.get(f"/api/meetings/{mid}/items").json()[0]["id"]
+        uploaded(c, item, "Tờ trình.pdf", pdf_samples.paper(pages=2))
+    with browser_page(browser, fresh_server) as member:
+        sign_in(member, "thanhvien1")
+        open_reader(member)
+        call = member.get_by_test_id("vote-call")
+        expect(call).to_be_hidden()
+        with secretary(fresh_server) as c:
+            poll = c.post(f"/api/items/{item}/polls", json={"question": QUESTION}).json()
+            assert c.post(f"/api/polls/{poll['id']}/open").status_code == 200
+        expect(call).to_be_visible()
+        expect(call).to_contain_text(QUESTION)
+        call.get_by_test_id("vote-call-go").click()
+        vote_on_sheet(member, "agree")
