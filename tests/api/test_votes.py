@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import logging
 import uuid
 from typing import Any
 
@@ -21,16 +22,19 @@ from tests.conftest import DEMO_PASSWORD, LiveServer, error_of
 MEMBERS = [f"thanhvien{i}" for i in range(1, 10)]
 
 
-def add_voters(db: Database, meeting_id: int, count: int) -> list[str]:
-    """`count` more members with a vote in the meeting (the sample has ten voters)."""
+def add_voters(
+    db: Database, meeting_id: int, count: int, role: ParticipantRole = ParticipantRole.member, prefix: str = "uyvien"
+) -> list[str]:
+    """`count` more participants (members with a vote, unless another role) in the meeting."""
     password = hash_password(DEMO_PASSWORD)
-    logins = [f"uyvien{i:03d}" for i in range(count)]
+    logins = [f"{prefix}{i:03d}" for i in range(count)]
     with db.write() as session:
         for login in logins:
             user = User(login=login, name=f"Ủy viên {login[-3:]}", password_hash=password)
             session.add(user)
             session.flush()
-            session.add(Participant(meeting_id=meeting_id, user_id=user.id, role=ParticipantRole.member, can_vote=True))
+            voting = role == ParticipantRole.member
+            session.add(Participant(meeting_id=meeting_id, user_id=user.id, role=role, can_vote=voting))
     return logins
 
 
@@ -122,8 +126,18 @@ def test_ballots_racing_closes_all_agree_on_one_tally(server: LiveServer, client
 def test_only_members_with_a_vote_vote_and_refusals_store_nothing(server: LiveServer, client: Any) -> None:
     """Outsiders, the secretary, remote sites, other departments: refused; nothing is stored or counted."""
     secretary = client("thuky")
+    (observer,) = add_voters(server.db, sample_id(secretary), 1, ParticipantRole.observer, "quansat")
+    (invitee,) = add_voters(server.db, sample_id(secretary), 1, ParticipantRole.invitee, "khachmoi")
     poll = live_poll(secretary)
-    for login, status in [("phogiamdoc1", 404), ("diemcau1", 403), ("thuky", 403), ("admin", 403), ("chutich", 201)]:
+    for login, status in [
+        (observer, 403),
+        (invitee, 403),
+        ("phogiamdoc1", 404),
+        ("diemcau1", 403),
+        ("thuky", 403),
+        ("admin", 403),
+        ("chutich", 201),
+    ]:
         refused = vote(client(login), poll["id"], "agree")
         assert refused.status_code == status, (login, refused.text)
     # A named substitute attends, but under the People's Committee's rules does not vote.
@@ -152,8 +166,12 @@ def test_only_members_with_a_vote_vote_and_refusals_store_nothing(server: LiveSe
     assert member.post(f"/api/items/{item}/polls", json={"question": "x"}).status_code == 403
 
 
-def test_a_secret_ballot_cannot_be_linked_to_its_voter(server: LiveServer, client: Any) -> None:
-    """After close: no column, order, transaction id, event, audit row or receipt record ties a member to a choice."""
+def test_a_secret_ballot_cannot_be_linked_to_its_voter(
+    server: LiveServer, client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After close: no column, order, transaction id, event, log line, audit row or receipt record ties a member
+    to a choice."""
+    caplog.set_level(logging.DEBUG)
     secretary = client("thuky")
     poll = live_poll(secretary, ballot="secret")
     choices = {login: ("agree" if i % 3 else "disagree") for i, login in enumerate(MEMBERS)}
@@ -200,6 +218,10 @@ def test_a_secret_ballot_cannot_be_linked_to_its_voter(server: LiveServer, clien
     for (data,) in rows(server.db, "SELECT data FROM audit_event WHERE action = 'poll.cast'"):
         text = data if isinstance(data, str) else json.dumps(data)
         assert "choice" not in text and "agree" not in text and "receipt" not in text.lower()
+    # Log lines (the server runs in this process): none names a choice or a receipt.
+    for record in caplog.records:
+        line = record.getMessage()
+        assert not any(r in line for r in receipts.values()) and "disagree" not in line, line
     # What a voter sees of their own vote: that they voted, the receipt, not the choice.
     mine = client("thanhvien1").get(f"/api/polls/{poll['id']}").json()["my_vote"]
     assert mine == {"voted": True, "receipt": "", "choice": None, "by_secretary": False}
