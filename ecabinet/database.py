@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,6 +49,11 @@ class Database:
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
         self._writer = self.engine.execution_options(ecabinet_write=True)
+        # SQLite has one writer: this process's writes queue here, in order and without a timeout, rather
+        # than in SQLite's busy handler, which gives up after its timeout when many requests write at once.
+        self._write_turn: threading.RLock | contextlib.nullcontext[None] = (
+            threading.RLock() if self.is_sqlite else contextlib.nullcontext()
+        )
         self.listeners: list[CommitListener] = []
 
     @contextmanager
@@ -62,7 +69,7 @@ class Database:
         Events the block emitted are written to the event log inside the same transaction, last, so the
         channels' counter rows stay locked only for the commit; listeners hear of them after it.
         """
-        with Session(self._writer, expire_on_commit=False) as session:
+        with self._write_turn, Session(self._writer, expire_on_commit=False) as session:
             with session.begin():
                 yield session
                 pending = session.info.pop(OUTBOX_KEY, None)

@@ -91,6 +91,11 @@ def _eligible(session: Session, meeting_id: int) -> list[Participant]:
     )
 
 
+def _eligible_count(session: Session, meeting_id: int) -> int:
+    query = select(sa.func.count()).select_from(Participant)
+    return session.exec(query.where(Participant.meeting_id == meeting_id, col(Participant.can_vote))).one()
+
+
 def may_run(access: MeetingAccess) -> bool:
     """The chair and the meeting's managers run its votes."""
     return access.can_manage or ParticipantRole.chair in access.roles
@@ -455,7 +460,7 @@ def _cast_once(
             {
                 "poll_id": poll.id,
                 "cast": counted,
-                "eligible": len(_eligible(session, poll.meeting_id)),
+                "eligible": _eligible_count(session, poll.meeting_id),
                 "user_id": participant.user_id,
             },
         )
@@ -469,7 +474,12 @@ def _cast_once(
 
 def _voter(session: Session, poll: Poll, user_id: int, rule: VoteRule, by_hand: bool) -> Participant:
     """The participant row a user votes for: their own, or (where the rule allows) whom they stand in for."""
-    rows = session.exec(select(Participant).where(Participant.meeting_id == poll.meeting_id)).all()
+    rows = session.exec(
+        select(Participant).where(
+            Participant.meeting_id == poll.meeting_id,
+            (col(Participant.user_id) == user_id) | (col(Participant.substitute_id) == user_id),
+        )
+    ).all()
     own = [p for p in rows if p.user_id == user_id and p.can_vote]
     if own:
         return own[0]
