@@ -103,7 +103,10 @@ def may_run(access: MeetingAccess) -> bool:
 
 def votes_in(session: Session, access: MeetingAccess, user_id: int) -> bool:
     """Whether a user is a member with a vote in the meeting."""
-    return any(p.user_id == user_id for p in _eligible(session, access.meeting.id or 0))
+    query = select(Participant.id).where(
+        Participant.meeting_id == access.meeting.id, Participant.user_id == user_id, col(Participant.can_vote)
+    )
+    return session.exec(query).first() is not None
 
 
 def poll_out(session: Session, poll: Poll, actor: Actor | None, access: MeetingAccess | None) -> PollOut:
@@ -202,13 +205,16 @@ def receipts(db: Database, actor: Actor, poll_id: int) -> list[str]:
 # ---- running a poll ---------------------------------------------------------------------------------------
 
 
-def _announce(session: Session, poll: Poll) -> PollOut:
-    """`poll.updated` on the meeting's channel: the poll as every participant sees it."""
-    shared = poll_out(session, poll, None, None)
-    events.emit(
-        session, events.meeting_channel(poll.meeting_id), events.POLL_UPDATED, {"poll": shared.model_dump(mode="json")}
-    )
-    return shared
+def _announce(session: Session, poll: Poll) -> None:
+    """`poll.updated` on the meeting's channel: the poll as every participant sees it.
+
+    A closed poll's event leaves out the list of voters: every tablet needs the result at once, and with a
+    thousand voters the list is most of the message (those who show it read it with GET /api/polls/{id}).
+    """
+    shared = poll_out(session, poll, None, None).model_dump(mode="json")
+    if poll.status == PollStatus.closed:
+        shared.pop("voters")
+    events.emit(session, events.meeting_channel(poll.meeting_id), events.POLL_UPDATED, {"poll": shared})
 
 
 def create_poll(db: Database, actor: Actor, item_id: int, data: PollCreate) -> PollOut:

@@ -6,6 +6,7 @@ in one vote (a consent agenda).
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ecabinet import audit, events, polls
@@ -34,6 +35,14 @@ def _tally(session: Session, meeting_id: int, item_id: int) -> PrePositionTally:
 
 def set_position(db: Database, actor: Actor, item_id: int, data: PrePositionIn | None) -> PrePositionTally:
     """Set (or with None withdraw) the actor's position on an item; members with a vote only, before it is decided."""
+    try:
+        return _set_position(db, actor, item_id, data)
+    except sa.exc.IntegrityError:
+        # The same member's first position arrived twice at once: the other insert won; this one updates it.
+        return _set_position(db, actor, item_id, data)
+
+
+def _set_position(db: Database, actor: Actor, item_id: int, data: PrePositionIn | None) -> PrePositionTally:
     with db.write() as session:
         item, access = _item(session, actor, item_id)
         if not polls.votes_in(session, access, actor.id):
