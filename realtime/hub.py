@@ -556,7 +556,8 @@ class Hub:
         live = await self.revalidate(keys)
         now = time.monotonic()
         for conn in list(self.connections):
-            if conn.identity.session_key not in live:
+            # A socket that joined while the check ran was not asked about: it is checked next time.
+            if conn.identity.session_key in keys and conn.identity.session_key not in live:
                 conn.close(CLOSE_UNAUTHORIZED, "session ended")
             elif now - conn.last_seen > self.config.idle_timeout_secs:
                 conn.close(CLOSE_IDLE, "no heartbeat")
