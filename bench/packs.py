@@ -73,6 +73,7 @@ from typing import Any, TextIO
 import httpx
 import pymupdf
 from PIL import Image, ImageDraw
+from state import Server
 
 from ecabinet import pdf_work
 from ecabinet.processor import RUN_PAGES, THUMBNAIL_WIDTH
@@ -99,7 +100,6 @@ FIRST_PAGE_POLL_SECS = 0.02
 READY_POLL_SECS = 0.05
 READY_TIMEOUT_SECS = 120.0
 STARTUP_TIMEOUT_SECS = 60.0
-STOP_TIMEOUT_SECS = 10.0
 REQUEST_TIMEOUT_SECS = 60.0
 SECRETARY_LOGIN = "thuky"
 DEMO_PASSWORD = "demo"
@@ -870,30 +870,6 @@ class RoutesMissing(BenchError):
     """The server does not have the document routes (yet)."""
 
 
-@dataclass
-class Server:
-    """The eCabinet server under test, running as a subprocess."""
-
-    process: subprocess.Popen[bytes]
-    base_url: str
-    log_path: Path
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no server log)"
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(STOP_TIMEOUT_SECS)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 def cpu_secs(pid: int) -> float:
     """User + system CPU seconds of a live process (0 once it is gone)."""
     try:
@@ -935,7 +911,7 @@ def start_server(data_dir: Path, log: TextIO, cores: set[int]) -> Server:
         command = ["taskset", "-c", ",".join(map(str, sorted(cores))), *command]
     # The working directory is the data dir so that a stray .env in the caller's directory cannot apply.
     process = subprocess.Popen(command, cwd=data_dir, env=env, stdout=log, stderr=subprocess.STDOUT)
-    return Server(process, f"http://127.0.0.1:{port}", Path(log.name))
+    return Server(process, f"http://127.0.0.1:{port}", Path(log.name), pinned=False)
 
 
 def wait_until_healthy(server: Server) -> None:
