@@ -1,24 +1,14 @@
-"""Votes: live votes in the meeting and written opinion polls, named or secret, each ballot counted exactly once.
+"""Votes: live votes in the meeting and written opinion polls, named or secret: creating, opening, closing.
 
-Exactly once: a member's ballot is one `vote_cast` row (unique per poll and member) written in the same
-transaction as the ballot; a retry with the same Idempotency-Key finds that row and answers the same
-receipt; a new key is refused. Casting reads the poll under a shared lock and closing under an exclusive
-one (PostgreSQL), so no acknowledged ballot lands after the count.
-
-Secret polls are unlinkable by construction (DESIGN §7): the cast row holds no choice and no receipt,
-only a digest of the member's own key; the choice waits in `pending_ballot` under a random id and, at
-close, every pending ballot is written to `ballot` in a shuffled order in one transaction and the pending
-rows are deleted, so neither ids, row order nor transaction ids follow the casting order. Events, the
-audit row and the idempotency answer say only that a member voted. The receipt is derived from the
-member's key with the server's secret, so it is stored nowhere beside the member.
+Casting is `ballots.py`. The close counts in one transaction under an exclusive lock on the poll (on
+PostgreSQL; casts hold a shared one), and for a secret poll it writes every pending ballot to `ballot` in
+a shuffled order under random ids and deletes the pending rows, so neither ids, row order nor transaction
+ids follow the casting order (DESIGN §7). Events and audit rows say only that a member voted.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
 import json
 import random
 import secrets
@@ -29,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from ecabinet import audit, events
 from ecabinet.database import Database
-from ecabinet.errors import AlreadyVoted, Conflict, Forbidden, Invalid, NotFound, PollClosed
+from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
 from ecabinet.models import (
     AgendaItem,
     Attendance,
@@ -48,8 +38,6 @@ from ecabinet.models import (
 from ecabinet.permissions import Actor, MeetingAccess, meeting_access
 from ecabinet.quorum import DEFAULT_QUORUM_RULE, QUORUM_RULES, quorum
 from ecabinet.schemas import (
-    BallotIn,
-    BallotOut,
     MyVote,
     OptionOut,
     PollCreate,
@@ -61,7 +49,6 @@ from ecabinet.schemas import (
 )
 from ecabinet.vote_rules import DEFAULT_OPTIONS, DEFAULT_VOTE_RULE, VOTE_RULES, VoteRule, outcome
 
-MIN_KEY, MAX_KEY = 16, 100
 # Reminders before a written poll's deadline, in hours.
 REMIND_BEFORE_HOURS = (24, 1)
 CLOSE_JOB = "poll.close"
@@ -80,7 +67,7 @@ def rules() -> list[RuleOut]:
 # ---- reading --------------------------------------------------------------------------------------------
 
 
-def _options(poll: Poll) -> list[tuple[str, str]]:
+def options_of(poll: Poll) -> list[tuple[str, str]]:
     return [(str(o), str(label)) for o, label in json.loads(poll.options)]
 
 
@@ -91,7 +78,7 @@ def _eligible(session: Session, meeting_id: int) -> list[Participant]:
     )
 
 
-def _eligible_count(session: Session, meeting_id: int) -> int:
+def eligible_count(session: Session, meeting_id: int) -> int:
     query = select(sa.func.count()).select_from(Participant)
     return session.exec(query.where(Participant.meeting_id == meeting_id, col(Participant.can_vote))).one()
 
@@ -150,7 +137,7 @@ def poll_out(session: Session, poll: Poll, actor: Actor | None, access: MeetingA
         item_id=poll.item_id,
         item_ids=json.loads(poll.item_ids),
         question=poll.question,
-        options=[OptionOut(id=o, label=label) for o, label in _options(poll)],
+        options=[OptionOut(id=o, label=label) for o, label in options_of(poll)],
         ballot=poll.ballot,
         mode=poll.mode,
         status=str(poll.status),
@@ -257,7 +244,9 @@ def create_poll(db: Database, actor: Actor, item_id: int, data: PollCreate) -> P
         )
         session.add(poll)
         session.flush()
-        _audit(session, actor, poll, "poll.created", {"question": poll.question, "ballot": poll.ballot, "rule": rule})
+        audit_poll(
+            session, actor, poll, "poll.created", {"question": poll.question, "ballot": poll.ballot, "rule": rule}
+        )
         _announce(session, poll)
         return poll_out(session, poll, actor, access)
 
@@ -285,7 +274,7 @@ def open_poll(db: Database, actor: Actor, poll_id: int) -> PollOut:
         poll.opened_at = now
         session.add(poll)
         session.flush()
-        _audit(session, actor, poll, "poll.opened", {})
+        audit_poll(session, actor, poll, "poll.opened", {})
         _announce(session, poll)
         return poll_out(session, poll, actor, access)
 
@@ -293,7 +282,7 @@ def open_poll(db: Database, actor: Actor, poll_id: int) -> PollOut:
 def close_poll(db: Database, actor: Actor, poll_id: int) -> PollOut:
     """Close a poll and announce its result; closing a closed poll answers the same result."""
     with db.write() as session:
-        poll = _locked(session, poll_id, exclusive=True)
+        poll = locked_poll(session, poll_id, exclusive=True)
         access = meeting_access(session, actor, poll.meeting_id)
         if not may_run(access):
             raise Forbidden("Only the chair or the meeting's secretary may run votes.")
@@ -324,7 +313,7 @@ def close_in(session: Session, poll: Poll, actor_id: int | None) -> None:
     present_by_substitute = sum(p.attendance == Attendance.present and p.by_substitute for p in eligible)
     room = quorum(len(eligible), present_in_person, present_by_substitute, QUORUM_RULES[DEFAULT_QUORUM_RULE])
     quorum_met = room.met if poll.mode == "live" else None
-    decided = outcome(choices, [o for o, _ in _options(poll)], rule, len(eligible), room.present, quorum_met)
+    decided = outcome(choices, [o for o, _ in options_of(poll)], rule, len(eligible), room.present, quorum_met)
     result = PollResult(
         tally=decided.tally,
         cast=decided.cast,
@@ -363,150 +352,7 @@ def close_in(session: Session, poll: Poll, actor_id: int | None) -> None:
     _announce(session, poll)
 
 
-# ---- casting ------------------------------------------------------------------------------------------------
-
-
-def cast(
-    db: Database,
-    actor: Actor,
-    poll_id: int,
-    data: BallotIn,
-    key: str,
-    server_secret: str,
-    for_user_id: int | None = None,
-) -> tuple[BallotOut, bool]:
-    """Record a member's ballot once; (the answer, whether it is new). A retry with the same key answers the same.
-
-    With `for_user_id`, the meeting's secretary records the ballot of a member whose tablet failed.
-    """
-    if not MIN_KEY <= len(key) <= MAX_KEY:
-        raise Invalid(
-            f"Idempotency-Key: send a unique key of {MIN_KEY} to {MAX_KEY} characters with each ballot "
-            "(the same key when retrying it).",
-            field="Idempotency-Key",
-        )
-    try:
-        return _cast_once(db, actor, poll_id, data, key, server_secret, for_user_id)
-    except sa.exc.IntegrityError:
-        # The same ballot arrived twice at once (a retry racing its original) and the other copy won the
-        # unique key: read it back, as any later retry would.
-        return _cast_once(db, actor, poll_id, data, key, server_secret, for_user_id)
-
-
-def _cast_once(
-    db: Database,
-    actor: Actor,
-    poll_id: int,
-    data: BallotIn,
-    key: str,
-    server_secret: str,
-    for_user_id: int | None,
-) -> tuple[BallotOut, bool]:
-    with db.write() as session:
-        poll = _locked(session, poll_id, exclusive=False)
-        access = meeting_access(session, actor, poll.meeting_id)
-        rule = VOTE_RULES[poll.rule]
-        if for_user_id is not None:
-            if not access.can_manage:
-                raise Forbidden("Only the meeting's secretary may record a vote by hand.")
-            participant = _voter(session, poll, for_user_id, rule, by_hand=True)
-        else:
-            participant = _voter(session, poll, actor.id, rule, by_hand=False)
-        digest = hashlib.sha256(f"{poll.id}|{participant.id}|{key}".encode()).hexdigest()
-        receipt = _receipt(server_secret, poll.id or 0, participant.id or 0, key)
-        named = poll.ballot == "named"
-        done = session.exec(
-            select(VoteCast).where(VoteCast.poll_id == poll.id, VoteCast.participant_id == participant.id)
-        ).first()
-        if done is not None:
-            if hmac.compare_digest(done.key_digest, digest):
-                return BallotOut(
-                    poll_id=poll_id, receipt=receipt, choice=done.choice or None, by_secretary=done.by_secretary
-                ), False
-            raise AlreadyVoted("This member has already voted in this poll.")
-        if poll.status != PollStatus.open:
-            raise PollClosed(
-                "The poll is not open for voting." if poll.status == PollStatus.draft else "The poll is closed."
-            )
-        if data.choice not in {o for o, _ in _options(poll)}:
-            raise Invalid(f"choice: use one of {', '.join(o for o, _ in _options(poll))}.", field="choice")
-        session.add(
-            VoteCast(
-                poll_id=poll.id or 0,
-                participant_id=participant.id or 0,
-                user_id=actor.id,
-                key_digest=digest,
-                by_secretary=for_user_id is not None,
-                choice=data.choice if named else "",
-                receipt=receipt if named else "",
-                comment=data.comment if named else "",
-                cast_at=utcnow() if named else None,
-            )
-        )
-        box = Ballot if named else PendingBallot
-        session.add(
-            box(
-                id=secrets.token_hex(16),
-                poll_id=poll.id or 0,
-                receipt=receipt,
-                choice=data.choice,
-                comment=data.comment,
-            )
-        )
-        session.flush()
-        detail: dict[str, Any] = {"member_user_id": participant.user_id, "by_secretary": for_user_id is not None}
-        if named:
-            detail["choice"] = data.choice
-        _audit(session, actor, poll, "poll.cast", detail)
-        counted = session.exec(select(sa.func.count()).select_from(VoteCast).where(VoteCast.poll_id == poll.id)).one()
-        events.emit(
-            session,
-            events.meeting_channel(poll.meeting_id),
-            events.POLL_CAST,
-            {
-                "poll_id": poll.id,
-                "cast": counted,
-                "eligible": _eligible_count(session, poll.meeting_id),
-                "user_id": participant.user_id,
-            },
-        )
-        return BallotOut(
-            poll_id=poll_id,
-            receipt=receipt,
-            choice=data.choice if named else None,
-            by_secretary=for_user_id is not None,
-        ), True
-
-
-def _voter(session: Session, poll: Poll, user_id: int, rule: VoteRule, by_hand: bool) -> Participant:
-    """The participant row a user votes for: their own, or (where the rule allows) whom they stand in for."""
-    rows = session.exec(
-        select(Participant).where(
-            Participant.meeting_id == poll.meeting_id,
-            (col(Participant.user_id) == user_id) | (col(Participant.substitute_id) == user_id),
-        )
-    ).all()
-    own = [p for p in rows if p.user_id == user_id and p.can_vote]
-    if own:
-        return own[0]
-    standing_in = [p for p in rows if p.substitute_id == user_id and p.can_vote]
-    if standing_in and rule.substitutes_vote:
-        return standing_in[0]
-    if by_hand:
-        raise Invalid("user_id: not a member with a vote in this meeting.", field="user_id")
-    if standing_in:
-        raise Forbidden("Under this poll's rule a substitute does not vote.")
-    raise Forbidden("Only members with a vote may vote.")
-
-
-def _receipt(server_secret: str, poll_id: int, participant_id: int, key: str) -> str:
-    """A code the voter can find in the published receipts; stored nowhere beside the voter."""
-    mac = hmac.new(server_secret.encode(), f"receipt|{poll_id}|{participant_id}|{key}".encode(), hashlib.sha256)
-    code = base64.b32encode(mac.digest()).decode()[:12]
-    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
-
-
-def _locked(session: Session, poll_id: int, exclusive: bool) -> Poll:
+def locked_poll(session: Session, poll_id: int, exclusive: bool) -> Poll:
     """The poll row, locked: shared while casting, exclusive while closing (PostgreSQL; SQLite writes one at a time)."""
     query = select(Poll).where(Poll.id == poll_id)
     if session.get_bind().dialect.name == "postgresql":
@@ -517,7 +363,7 @@ def _locked(session: Session, poll_id: int, exclusive: bool) -> Poll:
     return poll
 
 
-def _audit(session: Session, actor: Actor, poll: Poll, action: str, data: dict[str, Any]) -> None:
+def audit_poll(session: Session, actor: Actor, poll: Poll, action: str, data: dict[str, Any]) -> None:
     audit.append(
         session,
         actor_id=actor.id,
@@ -540,7 +386,7 @@ def _schedule(session: Session, kind: str, subject: str, at: Any) -> None:
 def run_job(session: Session, job: Job) -> None:
     """Do one due job inside the transaction that claimed it."""
     poll_id = int(job.subject.split(":")[0])
-    poll = _locked(session, poll_id, exclusive=True)
+    poll = locked_poll(session, poll_id, exclusive=True)
     if poll.status != PollStatus.open:
         return
     if job.kind == CLOSE_JOB:

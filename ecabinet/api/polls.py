@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
-from ecabinet import polls, prepositions
+from ecabinet import ballots, polls, prepositions
 from ecabinet.api.dependencies import Context, CurrentActor, ObjectId
 from ecabinet.schemas import (
     BallotIn,
@@ -62,7 +62,7 @@ def cast(
     poll_id: ObjectId, body: BallotIn, key: IdempotencyKey, actor: CurrentActor, context: Context, response: Response
 ) -> BallotOut:
     """A member's ballot, once: a retry with the same Idempotency-Key answers the same receipt (200)."""
-    answer, new = polls.cast(context.db, actor, poll_id, body, key, context.settings.resolved_secret_key())
+    answer, new = ballots.cast(context.db, actor, poll_id, body, key, context.settings.resolved_secret_key())
     if not new:
         response.status_code = 200
     return answer
@@ -79,7 +79,7 @@ def cast_by_hand(
 ) -> BallotOut:
     """The secretary records the ballot of a member whose tablet failed; it is marked as recorded by hand."""
     choice = BallotIn(choice=body.choice, comment=body.comment)
-    answer, new = polls.cast(
+    answer, new = ballots.cast(
         context.db, actor, poll_id, choice, key, context.settings.resolved_secret_key(), for_user_id=body.user_id
     )
     if not new:
