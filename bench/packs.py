@@ -73,7 +73,7 @@ from typing import Any, TextIO
 import httpx
 import pymupdf
 from PIL import Image, ImageDraw
-from state import Server
+from state import BenchError, Server, wait_until_healthy
 
 from ecabinet import pdf_work
 from ecabinet.processor import RUN_PAGES, THUMBNAIL_WIDTH
@@ -99,7 +99,6 @@ TARGET_READY_SECS = 10.0
 FIRST_PAGE_POLL_SECS = 0.02
 READY_POLL_SECS = 0.05
 READY_TIMEOUT_SECS = 120.0
-STARTUP_TIMEOUT_SECS = 60.0
 REQUEST_TIMEOUT_SECS = 60.0
 SECRETARY_LOGIN = "thuky"
 DEMO_PASSWORD = "demo"
@@ -168,10 +167,6 @@ elapsed = time.perf_counter() - started
 hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:")).split()[1]
 print(elapsed, hwm, pix.width, pix.height)
 """
-
-
-class BenchError(RuntimeError):
-    """The benchmark cannot go on: a tool failed, a file is wrong, or the server answered unexpectedly."""
 
 
 @dataclass(frozen=True)
@@ -912,21 +907,6 @@ def start_server(data_dir: Path, log: TextIO, cores: set[int]) -> Server:
     # The working directory is the data dir so that a stray .env in the caller's directory cannot apply.
     process = subprocess.Popen(command, cwd=data_dir, env=env, stdout=log, stderr=subprocess.STDOUT)
     return Server(process, f"http://127.0.0.1:{port}", Path(log.name), pinned=False)
-
-
-def wait_until_healthy(server: Server) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECS
-    with httpx.Client(base_url=server.base_url, trust_env=False, timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if server.process.poll() is not None:
-                raise BenchError(f"the server exited with {server.process.returncode}:\n{server.log_tail()}")
-            try:
-                if client.get("/healthz").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-    raise BenchError(f"the server did not answer /healthz within {STARTUP_TIMEOUT_SECS:.0f} s:\n{server.log_tail()}")
 
 
 def expect(answer: httpx.Response, status: int) -> Any:
