@@ -9,7 +9,17 @@ from ecabinet import audit, events
 from ecabinet.agenda import MAX_DEPTH, check_order, tree_order
 from ecabinet.database import Database
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
-from ecabinet.models import AgendaItem, Document, DocumentPage, ItemStatus, MeetingStatus, Submission, Unit, User
+from ecabinet.models import (
+    AgendaItem,
+    Document,
+    DocumentPage,
+    ItemStatus,
+    MeetingStatus,
+    Submission,
+    Unit,
+    User,
+    utcnow,
+)
 from ecabinet.page_index import index_for
 from ecabinet.permissions import Actor, editable_meeting, meeting_access
 from ecabinet.schemas import ItemCreate, ItemOrder, ItemOut, ItemUpdate, reject_nulls
@@ -40,6 +50,7 @@ def items_out(session: Session, meeting_id: int) -> list[ItemOut]:
                 duration_minutes=item.duration_minutes,
                 status=item.status,
                 submission_due_at=item.submission_due_at,
+                started_at=item.started_at,
             )
         )
     return out
@@ -134,6 +145,8 @@ def update_item(db: Database, actor: Actor, item_id: int, data: ItemUpdate) -> I
         _check_refs(session, item.meeting_id, changes.get("presenter_id"), changes.get("presenter_unit_id"))
         for key, value in changes.items():
             setattr(item, key, value)
+        if item.status == ItemStatus.current:
+            item.started_at = item.started_at or utcnow()
         session.add(item)
         audit.append(
             session,
@@ -229,6 +242,7 @@ def set_current_item(db: Database, actor: Actor, item_id: int) -> ItemOut:
                 other.status = ItemStatus.done
                 session.add(other)
         item.status = ItemStatus.current
+        item.started_at = item.started_at or utcnow()
         session.add(item)
         audit.append(
             session,

@@ -28,6 +28,7 @@ from ecabinet.processor import DocumentProcessor
 from ecabinet.sandbox import Sandbox, SandboxLimits
 from ecabinet.scheduler import Scheduler
 from ecabinet.settings import Settings
+from ecabinet.tasks import Calendar
 from ecabinet.uploads import FileStore
 from realtime.hub import HubRoute
 
@@ -59,7 +60,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )
     images = PageImages(sandbox, store, settings.page_image_max_px)
     processor = DocumentProcessor(settings, database, sandbox, store, hub)
-    scheduler = Scheduler(database)
+    scheduler = Scheduler(database, Calendar.of(settings))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

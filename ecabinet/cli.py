@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ecabinet import audit, imports, sample
+from ecabinet import audit, imports, sample, signing
 from ecabinet.database import Database
 from ecabinet.errors import AppError
 from ecabinet.models import GlobalRole, Unit, User
@@ -106,6 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _demo(settings: Settings, db: Database) -> None:
     loaded = sample.load_sample(db, settings.demo_password)
+    if not settings.signing_p12:
+        # A demo organisation certificate (from a demo CA), so that the minutes can be signed out of the box.
+        signing.ensure_demo_certificate(settings.data_dir / signing.DEMO_DIR, settings.issuer_name)
     print(f"Sample loaded: {loaded.meetings_created} new meeting(s), {loaded.users_created} new account(s).")
     print(f"Demo logins, all with the password {settings.demo_password!r} (ECABINET_DEMO_PASSWORD):")
     for login, name, title in loaded.logins:

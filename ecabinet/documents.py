@@ -66,6 +66,8 @@ def document_out(doc: Document) -> DocumentOut:
         submission_id=doc.submission_id,
         uploaded_at=doc.uploaded_at,
         processed_at=doc.processed_at,
+        signature_status=doc.signature_status,
+        signatures=json.loads(doc.signatures),
     )
 
 
@@ -287,6 +289,28 @@ def download_ticket(db: Database, actor: Actor, document_id: int) -> DownloadTic
         return DownloadTicket(doc.sha256, f"{stem or 'document'}.pdf", "Bản của " + _mark(session, actor))
 
 
+def original_ticket(db: Database, actor: Actor, document_id: int) -> DownloadTicket:
+    """The unaltered file of a signed paper, for checking its signature: where a download is allowed; audited."""
+    with db.write() as session:
+        found = readable(session, actor, document_id)
+        doc = found.doc
+        if doc.signature_status in ("", "none"):
+            raise NotFound("This paper carries no digital signature; download the stamped copy instead.")
+        why = download_refusal(doc.classification)
+        if why:
+            raise Forbidden(why)
+        audit.append(
+            session,
+            actor_id=actor.id,
+            action="document.original_downloaded",
+            object_type="document",
+            object_id=document_id,
+            meeting_id=doc.meeting_id,
+        )
+        stem = doc.filename[:-4] if doc.filename.lower().endswith(".pdf") else doc.filename or doc.title
+        return DownloadTicket(doc.sha256, f"{stem or 'document'}.pdf", "")
+
+
 # ---- changing ----------------------------------------------------------------------------------------
 
 
@@ -456,9 +480,21 @@ def record_inspection(db: Database, document_id: int, info: dict[str, Any]) -> D
         doc.page_sizes = json.dumps(info["sizes"])
         doc.outline = json.dumps(info["outline"], ensure_ascii=False)
         doc.active_content = json.dumps(info["active_content"])
+        # A signed file is checked alongside its text; an unsigned one is settled now.
+        doc.signature_status = "" if info.get("signed") else "none"
         session.add(doc)
         _announce(session, doc)
         return document_out(doc)
+
+
+def record_signatures(db: Database, document_id: int, found: dict[str, Any]) -> None:
+    """Keep what the signature check found (status and each signature), told to everyone who sees the paper."""
+    with db.write() as session:
+        doc = _processing(session, document_id)
+        doc.signature_status = str(found["status"])
+        doc.signatures = json.dumps(found["signatures"], ensure_ascii=False)
+        session.add(doc)
+        _announce(session, doc)
 
 
 def record_pages(db: Database, document_id: int, pages: list[dict[str, Any]]) -> int:

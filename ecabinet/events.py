@@ -34,6 +34,12 @@ POLL_REMINDER = "poll.reminder"
 PREPOSITION_UPDATED = "preposition.updated"
 PRESENTER_PAGE = "presenter.page"
 PRESENTER_UPDATED = "presenter.updated"
+FLOOR_UPDATED = "floor.updated"
+CONCLUSION_UPDATED = "conclusion.updated"
+CONCLUSION_DELETED = "conclusion.deleted"
+TASK_UPDATED = "task.updated"
+TASK_REMINDER = "task.reminder"
+RECORD_UPDATED = "record.updated"
 # Volatile (never logged, never replayed): a document's processing, page by page; a tablet's page and
 # its offline copy of the pack, to the meeting's chair and secretary.
 DOCUMENT_PROGRESS = "document.progress"
@@ -83,6 +89,18 @@ TYPES: dict[str, str] = {
     PREPOSITION_UPDATED: (
         'A member set or withdrew a position on an item: data {"item_id", "agree", "object", "speak"}.'
     ),
+    FLOOR_UPDATED: (
+        "Someone asked to speak or withdrew, the floor was given or a turn ended, or the console changed hands: "
+        'data {"floor"}.'
+    ),
+    CONCLUSION_UPDATED: 'A conclusion on an item was recorded or edited, or its tasks changed: data {"conclusion"}.',
+    CONCLUSION_DELETED: 'A conclusion was removed with its tasks: data {"conclusion": {"id", "item_id"}}.',
+    TASK_UPDATED: 'A task changed (status, due date, owner) or its unit reported on it: data {"task"}.',
+    TASK_REMINDER: (
+        'On user:{id} of each person in the task\'s unit: a task falls due soon or is overdue: data {"task", '
+        '"kind": "due_soon"|"overdue"}.'
+    ),
+    RECORD_UPDATED: 'Minutes or an invitation were generated, or signed: data {"record"}.',
 }
 
 # Events after which a channel's clients must be authorized again (someone may have lost access).

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from ecabinet import audit, events
+from ecabinet import audit, events, floor
 from ecabinet.agenda_items import items_out
 from ecabinet.database import Database
 from ecabinet.documents import meeting_documents
@@ -144,6 +144,8 @@ def transition(db: Database, actor: Actor, meeting_id: int, to: MeetingStatus) -
         )
         data = {"meeting": shared(meeting), "from": current.value}
         events.emit(session, events.meeting_channel(meeting_id), events.MEETING_TRANSITIONED, data)
+        if current == MeetingStatus.live:
+            floor.end(session, meeting_id, meeting.updated_at)
         if MeetingStatus.draft in (current, to):
             # Members see a meeting once it leaves draft: their lists of meetings change.
             users = session.exec(select(Participant.user_id).where(Participant.meeting_id == meeting_id)).all()
@@ -177,6 +179,7 @@ def meeting_state(db: Database, actor: Actor, meeting_id: int) -> MeetingState:
             quorum=quorum_of(participants),
             documents=meeting_documents(session, meeting_id),
             presenter=presenter_out(session, meeting_id),
+            floor=floor.shared(floor.floor_out(session, meeting_id)),
             channel=events.meeting_channel(meeting_id),
             seq=eventlog.head(connection, events.meeting_channel(meeting_id)),
             epoch=eventlog.epoch(connection),

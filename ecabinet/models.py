@@ -190,6 +190,8 @@ class AgendaItem(SQLModel, table=True):
     # When the presenting unit's papers are due; a paper submitted after it is marked late.
     submission_due_at: dt.datetime | None = _when(nullable=True, default=None)
     status: ItemStatus = Field(default=ItemStatus.pending, sa_type=sa.String(16))
+    # When the item was first taken up in the live meeting (its timer runs against duration_minutes).
+    started_at: dt.datetime | None = _when(nullable=True, default=None)
 
 
 class AuditEvent(SQLModel, table=True):
@@ -284,6 +286,10 @@ class Document(SQLModel, table=True):
     processed_at: dt.datetime | None = _when(nullable=True, default=None)
     # A worker that processes the file holds it until then; an expired lease means it died.
     lease_until: dt.datetime | None = _when(nullable=True, default=None, index=True)
+    # Digital signatures in the file: "" until checked, then none | valid | untrusted | modified | invalid,
+    # with each signature's details (JSON) as the PDF sandbox found them against the configured CA bundle.
+    signature_status: str = Field(default="", max_length=16)
+    signatures: str = Field(default="[]", sa_type=sa.Text)
 
 
 class DocumentPage(SQLModel, table=True):
@@ -442,3 +448,104 @@ class Job(SQLModel, table=True):
     run_at: dt.datetime = _when(index=True)
     done_at: dt.datetime | None = _when(nullable=True, default=None, index=True)
     __table_args__ = (sa.UniqueConstraint("kind", "subject"),)
+
+
+class SpeakerStatus(StrEnum):
+    queued = "queued"
+    speaking = "speaking"
+    done = "done"
+    withdrawn = "withdrawn"
+
+
+class SpeakerRequest(SQLModel, table=True):
+    """A participant's request for the floor, and their time holding it once given."""
+
+    __tablename__ = "speaker_request"
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    item_id: int | None = Field(default=None, foreign_key="agenda_item.id")
+    user_id: int = Field(foreign_key="user.id", index=True)
+    status: SpeakerStatus = Field(default=SpeakerStatus.queued, sa_type=sa.String(16))
+    note: str = Field(default="", max_length=300)
+    requested_at: dt.datetime = _when(default_factory=utcnow)
+    granted_at: dt.datetime | None = _when(nullable=True, default=None)
+    ended_at: dt.datetime | None = _when(nullable=True, default=None)
+    granted_by_id: int | None = Field(default=None, foreign_key="user.id")
+    limit_secs: int = 0
+
+
+class Console(SQLModel, table=True):
+    """Who runs a live meeting's console: the chair, or the secretary who took it over."""
+
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
+    holder: str = Field(default="chair", max_length=16)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    since: dt.datetime = _when(default_factory=utcnow)
+
+
+class Conclusion(SQLModel, table=True):
+    """What the meeting concluded on an agenda item, as the secretary records it (kết luận)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    item_id: int = Field(foreign_key="agenda_item.id", index=True)
+    text: str = Field(sa_type=sa.Text)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: dt.datetime = _when(default_factory=utcnow)
+    updated_at: dt.datetime = _when(default_factory=utcnow)
+
+
+class TaskStatus(StrEnum):
+    open = "open"
+    in_progress = "in_progress"
+    done = "done"
+    cancelled = "cancelled"
+
+
+class Task(SQLModel, table=True):
+    """Work a conclusion assigns to a unit, with its due date: "rõ người, rõ việc, rõ tiến độ"."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    conclusion_id: int = Field(foreign_key="conclusion.id", index=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    title: str = Field(max_length=1000)
+    detail: str = Field(default="", sa_type=sa.Text)
+    due_on: dt.date
+    status: TaskStatus = Field(default=TaskStatus.open, sa_type=sa.String(16), index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: dt.datetime = _when(default_factory=utcnow)
+    completed_at: dt.datetime | None = _when(nullable=True, default=None)
+
+
+class TaskReport(SQLModel, table=True):
+    """A unit's report back on its task (progress, or done)."""
+
+    __tablename__ = "task_report"
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    user_id: int = Field(foreign_key="user.id")
+    text: str = Field(sa_type=sa.Text)
+    status: TaskStatus = Field(sa_type=sa.String(16))
+    at: dt.datetime = _when(default_factory=utcnow)
+
+
+class Record(SQLModel, table=True):
+    """A document the meeting issues (minutes, invitation): one generated version, and its signed form."""
+
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "kind", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    kind: str = Field(max_length=16)
+    version: int
+    number: str = Field(default="", max_length=64)
+    draft: bool = False
+    pages: int = 0
+    # Content-addressed files (files/ab/<sha256>.pdf): as generated, and as signed.
+    sha256: str = Field(max_length=64)
+    signed_sha256: str | None = Field(default=None, max_length=64)
+    signer: str | None = Field(default=None, max_length=300)
+    signed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    signed_at: dt.datetime | None = _when(nullable=True, default=None)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: dt.datetime = _when(default_factory=utcnow)

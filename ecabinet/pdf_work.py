@@ -24,12 +24,15 @@ from typing import Any
 import pymupdf
 from PIL import Image
 
+from ecabinet import official_pdf, signature_check
+
 JPEG_QUALITY = 75
 THUMBNAIL_QUALITY = 70
 # Catalog keys that make a viewer act on its own: scripts on open, page actions, embedded files.
 ACTIVE_CATALOG_KEYS = ("OpenAction", "AA")
 ACTIVE_ACTIONS = ("/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToR", "/GoToE", "/Rendition", "/URI")
 MAX_SCANNED_OBJECTS = 500_000
+MAX_SCANNED_FIELDS = 10_000
 # Annotations that only show something (notes, highlights, shapes); every other kind can act.
 MARKUP_ANNOTS = frozenset(
     {
@@ -110,7 +113,43 @@ def inspect(path: str, limits: dict[str, Any]) -> dict[str, Any]:
         for level, title, page, *_ in doc.get_toc(simple=True)[:2000]
         if isinstance(page, int) and 1 <= page <= count
     ]
-    return {"pages": count, "sizes": sizes, "outline": outline, "active_content": active_content(doc)}
+    return {
+        "pages": count,
+        "sizes": sizes,
+        "outline": outline,
+        "active_content": active_content(doc),
+        "signed": has_signature(doc),
+    }
+
+
+def has_signature(doc: pymupdf.Document) -> bool:
+    """Whether a form field holds a signature (a /V with a /ByteRange); reads the form's fields, not the pages."""
+    waiting = _field_refs(doc, doc.pdf_catalog(), "AcroForm/Fields")
+    seen: set[int] = set()
+    # A hostile form can be deep, wide or cyclic: each field is read once, and only so many are read.
+    while waiting and len(seen) < MAX_SCANNED_FIELDS:
+        xref = waiting.pop()
+        if xref in seen or not 0 < xref < doc.xref_length():
+            continue
+        seen.add(xref)
+        try:
+            if doc.xref_get_key(xref, "V/ByteRange")[0] in ("array", "xref"):
+                return True
+        except Exception:
+            continue
+        waiting.extend(_field_refs(doc, xref, "Kids"))
+    return False
+
+
+def _field_refs(doc: pymupdf.Document, xref: int, key: str) -> list[int]:
+    """The fields an array of fields refers to; none when it cannot be read (as `active_content` skips objects)."""
+    try:
+        kind, value = doc.xref_get_key(xref, key)
+        if kind == "xref":
+            kind, value = "array", doc.xref_object(int(value.split()[0]), compressed=True)
+    except Exception:
+        return []
+    return _outer_refs(value) if kind == "array" else []
 
 
 def active_content(doc: pymupdf.Document) -> list[str]:
@@ -324,4 +363,11 @@ def _write_atomically(out: str, data: bytes) -> None:
     os.replace(tmp, out)
 
 
-JOBS = {"inspect": inspect, "extract": extract, "render": render, "stamp": stamp}
+JOBS = {
+    "inspect": inspect,
+    "extract": extract,
+    "render": render,
+    "stamp": stamp,
+    "signatures": signature_check.check,
+    "compose": official_pdf.compose,
+}

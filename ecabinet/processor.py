@@ -12,7 +12,7 @@ import asyncio
 import logging
 from typing import Any
 
-from ecabinet import documents, events
+from ecabinet import documents, events, signing
 from ecabinet.database import Database
 from ecabinet.errors import Conflict
 from ecabinet.sandbox import PRIORITY_PROCESS, Sandbox, SandboxError
@@ -130,7 +130,18 @@ class DocumentProcessor:
                 done = await asyncio.to_thread(documents.record_pages, self.db, document_id, found["pages"])
                 self._progress(channels, {"id": document_id}, done, pages)
 
-            await asyncio.gather(*(extract(first, last) for first, last in runs))
+            async def check_signatures() -> None:
+                # A signature that cannot be checked (a worker timeout, say) marks the signature, not the paper.
+                try:
+                    found = await self.sandbox.run(
+                        "signatures", PRIORITY_PROCESS, path=path, ca_bundle=signing.trust_bundle(self.settings)
+                    )
+                except SandboxError as exc:
+                    found = {"status": "invalid", "signatures": [], "error": exc.reason}
+                await asyncio.to_thread(documents.record_signatures, self.db, document_id, found)
+
+            checks = [check_signatures()] if info.get("signed") else []
+            await asyncio.gather(*checks, *(extract(first, last) for first, last in runs))
             if failures:
                 raise failures[0]
             await asyncio.to_thread(documents.record_ready, self.db, document_id)

@@ -1,4 +1,4 @@
-"""One scheduler for timed work (a written poll's reminders and its close at the deadline).
+"""One scheduler for timed work: a written poll's reminders and its close at the deadline; a task's reminders.
 
 Jobs are rows (`job`), so they survive restarts. Every server process looks for due jobs each second;
 a job is claimed by setting its `done_at` where it is still empty, in the same transaction as its work,
@@ -14,7 +14,7 @@ import logging
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from ecabinet import polls
+from ecabinet import polls, tasks
 from ecabinet.database import Database
 from ecabinet.models import Job, utcnow
 
@@ -27,8 +27,9 @@ BATCH = 20
 class Scheduler:
     """Runs due jobs in the background of one server process."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, calendar: tasks.Calendar) -> None:
         self.db = db
+        self.calendar = calendar
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -42,13 +43,13 @@ class Scheduler:
     async def _loop(self) -> None:
         while True:
             try:
-                await asyncio.to_thread(run_due, self.db)
+                await asyncio.to_thread(run_due, self.db, self.calendar)
             except Exception:
                 log.exception("running scheduled jobs failed")
             await asyncio.sleep(POLL_SECS)
 
 
-def run_due(db: Database) -> int:
+def run_due(db: Database, calendar: tasks.Calendar) -> int:
     """Run the jobs that are due; how many this process ran."""
     with db.read() as session:
         due = session.exec(
@@ -67,6 +68,9 @@ def run_due(db: Database) -> int:
                 continue  # another worker has it
             job = session.get(Job, job_id)
             assert job is not None
-            polls.run_job(session, job)
+            if job.kind.startswith("task."):
+                tasks.run_job(session, job, calendar)
+            else:
+                polls.run_job(session, job)
             ran += 1
     return ran

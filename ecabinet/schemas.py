@@ -226,6 +226,8 @@ class ItemOut(Response):
     duration_minutes: int | None
     status: ItemStatus
     submission_due_at: dt.datetime | None = None
+    # When the item was taken up in the live meeting: its timer runs from here.
+    started_at: dt.datetime | None = None
 
 
 # ---- participants ------------------------------------------------------------------------------------
@@ -304,6 +306,9 @@ class DocumentOut(Response):
     submission_id: int | None
     uploaded_at: dt.datetime
     processed_at: dt.datetime | None
+    # Digital signatures in the file: "" until checked, then none | valid | untrusted | modified | invalid.
+    signature_status: str = ""
+    signatures: list[dict[str, Any]] = []
 
 
 class DocumentDetail(DocumentOut):
@@ -617,6 +622,8 @@ class MeetingState(BaseModel):
     documents: list[DocumentOut] = []
     presenter: PresenterOut = PresenterOut()
     quorum: QuorumOut
+    # The floor (record_schemas.FloorOut) as its floor.updated event carries it.
+    floor: dict[str, Any] | None = None
     channel: str
     seq: int
     epoch: str

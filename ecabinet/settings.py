@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # name → (default, one-line description). The README's configuration table lists every name here;
 # tests/test_settings.py checks that it does.
@@ -55,6 +56,29 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "ECABINET_PDF_MAX_PAGES": ("2000", "Most pages an uploaded PDF may have."),
     "ECABINET_PDF_MAX_PAGE_POINTS": ("14400", "Longest side a PDF page may have (points; 14400 is PDF's own limit)."),
     "ECABINET_PAGE_IMAGE_MAX_PX": ("2400", "Longest side of a rendered page image (pixels), whatever the page size."),
+    "ECABINET_SPEAKER_LIMIT_SECS": (
+        "180",
+        "Speaking time a speaker is given by default when granted the floor (seconds).",
+    ),
+    "ECABINET_TIMEZONE": (
+        "Asia/Ho_Chi_Minh",
+        "The city's time zone: dates on issued documents and when tasks fall due.",
+    ),
+    "ECABINET_TASK_REMINDER_DAYS": ("3", "Days before a task's due date that its unit is reminded."),
+    "ECABINET_ISSUER_NAME": (
+        "Ủy ban nhân dân thành phố Hà Nội",
+        "The body that issues the minutes and invitations (their letterhead and signature).",
+    ),
+    "ECABINET_PLACE_NAME": ("Hà Nội", 'The place named on issued documents ("Hà Nội, ngày …").'),
+    "ECABINET_SIGNING_P12": (
+        "",
+        "PKCS#12 file of the organisation's signing certificate; empty: none (demo mode makes a demo one).",
+    ),
+    "ECABINET_SIGNING_P12_PASSWORD": ("", "Passphrase of ECABINET_SIGNING_P12."),
+    "ECABINET_TRUST_CA_BUNDLE": (
+        "",
+        "PEM file of the certificate authorities trusted when checking signatures on papers (offline).",
+    ),
     "ECABINET_DEMO_PASSWORD": ("demo", "Password of the sample meeting's accounts (demo mode only)."),
     "ECABINET_PUBLIC_URL": ("", "The URL users reach the app at; sets the allowed Origin and Secure cookies (https)."),
     "ECABINET_ALLOWED_ORIGINS": ("", "Extra allowed browser origins, comma-separated."),
@@ -107,6 +131,14 @@ class Settings:
     pdf_max_pages: int
     pdf_max_page_points: int
     page_image_max_px: int
+    speaker_limit_secs: int
+    timezone: str
+    task_reminder_days: int
+    issuer_name: str
+    place_name: str
+    signing_p12: str
+    signing_p12_password: str
+    trust_ca_bundle: str
     demo_password: str
     public_url: str
     allowed_origins: tuple[str, ...]
@@ -165,6 +197,14 @@ class Settings:
             pdf_max_pages=_positive(get, "ECABINET_PDF_MAX_PAGES"),
             pdf_max_page_points=_positive(get, "ECABINET_PDF_MAX_PAGE_POINTS"),
             page_image_max_px=_positive(get, "ECABINET_PAGE_IMAGE_MAX_PX"),
+            speaker_limit_secs=_positive(get, "ECABINET_SPEAKER_LIMIT_SECS"),
+            timezone=_zone(get("ECABINET_TIMEZONE")),
+            task_reminder_days=_int(get, "ECABINET_TASK_REMINDER_DAYS"),
+            issuer_name=get("ECABINET_ISSUER_NAME"),
+            place_name=get("ECABINET_PLACE_NAME"),
+            signing_p12=get("ECABINET_SIGNING_P12"),
+            signing_p12_password=get("ECABINET_SIGNING_P12_PASSWORD"),
+            trust_ca_bundle=get("ECABINET_TRUST_CA_BUNDLE"),
             demo_password=get("ECABINET_DEMO_PASSWORD"),
             public_url=public_url,
             allowed_origins=tuple(
@@ -184,6 +224,10 @@ class Settings:
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some fields changed (tests and the CLI use this)."""
         return replace(self, **changes)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @property
     def is_sqlite(self) -> bool:
@@ -206,6 +250,16 @@ class Settings:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(key)
         return key
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"ECABINET_TIMEZONE must be an IANA time zone such as Asia/Ho_Chi_Minh, not {name!r}"
+        ) from None
+    return name
 
 
 def _int(get: Any, name: str) -> int:

@@ -89,6 +89,18 @@ class FileStore:
         upload.path = final
         return final
 
+    def put(self, data: bytes) -> str:
+        """Store bytes the server made itself (an issued record, its signed form) at their content address."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        final = self.path_for(sha256)
+        if not final.exists():
+            handle, path = self.temp_file()
+            with handle:
+                handle.write(data)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, final)
+        return sha256
+
     def temp_file(self) -> tuple[IO[bytes], Path]:
         self.tmp.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=self.tmp, suffix=".upload")

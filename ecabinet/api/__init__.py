@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ecabinet.api import (
+    conclusions,
     documents,
+    floor,
     health,
     imports,
     items,
@@ -14,6 +16,7 @@ from ecabinet.api import (
     participants,
     people,
     polls,
+    records,
     session,
     submissions,
 )
@@ -36,7 +39,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
-    for module in (session, people, meetings, items, participants, imports, documents, submissions, pack, polls):
+    modules = (session, people, meetings, items, participants, imports, documents, submissions, pack, polls, floor)
+    for module in (*modules, conclusions, records):
         router.include_router(module.router)
     return router
 

@@ -155,6 +155,21 @@ async def page_image(
     return FileResponse(path, media_type=page_images.MEDIA_TYPES[fmt], headers=headers)
 
 
+@router.get("/documents/{document_id}/original", response_class=FileResponse)
+async def original(document_id: ObjectId, actor: CurrentActor, context: Context) -> FileResponse:
+    """The signed paper exactly as uploaded, so that its digital signature can be checked (where the
+    classification allows a download)."""
+    ticket = await run_in_threadpool(documents.original_ticket, context.db, actor, document_id)
+    return FileResponse(
+        context.store.path_for(ticket.sha256),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(ticket.filename)}",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 @router.get("/documents/{document_id}/file", response_class=Response)
 async def download(document_id: ObjectId, actor: CurrentActor, context: Context) -> Response:
     """The PDF for download (public and internal only): without scripts, actions or attachments, stamped

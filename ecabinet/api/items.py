@@ -39,3 +39,9 @@ def delete_item(item_id: ObjectId, actor: CurrentActor, context: Context) -> Non
 def reorder_items(meeting_id: ObjectId, body: ItemOrder, actor: CurrentActor, context: Context) -> list[ItemOut]:
     """Set the order and nesting of the whole agenda."""
     return agenda_items.reorder_items(context.db, actor, meeting_id, body)
+
+
+@router.post("/items/{item_id}/current", response_model=ItemOut)
+def take_up(item_id: ObjectId, actor: CurrentActor, context: Context) -> ItemOut:
+    """The live meeting moves to this item (its timer starts); the item that was current is done."""
+    return agenda_items.set_current_item(context.db, actor, item_id)

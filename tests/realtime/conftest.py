@@ -116,8 +116,19 @@ def apply_event(state: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
         state["presenter"] = {**state["presenter"], **data}
     elif kind == "presenter.updated":
         state["presenter"] = data["presenter"]
-    elif kind in ("submission.updated", "poll.updated", "poll.cast", "preposition.updated"):
-        pass  # not in the meeting state: the board, the polls and the positions are read on their own routes
+    elif kind == "floor.updated":
+        state["floor"] = data["floor"]
+    elif kind in (
+        "submission.updated",
+        "poll.updated",
+        "poll.cast",
+        "preposition.updated",
+        "conclusion.updated",
+        "conclusion.deleted",
+        "task.updated",
+        "record.updated",
+    ):
+        pass  # not in the meeting state: the board, polls, positions, conclusions and records have their own routes
     elif kind in ("participant.added", "participant.updated"):
         others = [p for p in state["participants"] if p["id"] != data["participant"]["id"]]
         state["participants"] = [*others, data["participant"]]
