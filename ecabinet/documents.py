@@ -1,4 +1,5 @@
-"""Documents: the PDFs on agenda items, their versions, who may see them, and what processing found.
+"""Documents: the PDFs on agenda items, their versions, and who may see them (what processing found is
+recorded by `processor.py`).
 
 A document is one version of a paper; replacing it adds a version in the same series, which becomes
 the current one only once it is ready (a replaced or failed version is never shown as current).
@@ -11,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, replace
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -20,25 +20,20 @@ from ecabinet import audit, events
 from ecabinet.classification import Viewer, download_refusal, policy, refusal
 from ecabinet.database import Database
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound, NotReady
-from ecabinet.folding import fold, text_encoding
 from ecabinet.lifecycle import EDITABLE
 from ecabinet.models import (
     AgendaItem,
     Classification,
     Document,
-    DocumentPage,
     DocumentState,
     Meeting,
     Submission,
     Unit,
     utcnow,
 )
-from ecabinet.page_index import index_for
 from ecabinet.permissions import Actor, MeetingAccess, meeting_access
 from ecabinet.schemas import DocumentDetail, DocumentOut, DocumentUpdate
 from ecabinet.uploads import UploadedFile
-
-PROCESSING_LEASE_SECS = 120
 
 
 def document_out(doc: Document) -> DocumentOut:
@@ -85,7 +80,7 @@ def meeting_documents(session: Session, meeting_id: int) -> list[DocumentOut]:
     return [document_out(doc) for doc in rows]
 
 
-def _announce(session: Session, doc: Document, type_: str = events.DOCUMENT_UPDATED) -> None:
+def announce(session: Session, doc: Document, type_: str = events.DOCUMENT_UPDATED) -> None:
     """Tell the meeting (published papers) and the uploader (always) about a document's change."""
     data = {"document": document_out(doc).model_dump(mode="json")}
     if doc.published:
@@ -389,7 +384,7 @@ def add_documents(
             meeting_id=target.meeting_id,
             data={"sha256": doc.sha256, "filename": doc.filename, "version": doc.version, "item_id": target.item_id},
         )
-        _announce(session, doc, events.DOCUMENT_ADDED)
+        announce(session, doc, events.DOCUMENT_ADDED)
         added.append(doc)
     return added
 
@@ -414,7 +409,7 @@ def update_document(db: Database, actor: Actor, document_id: int, data: Document
                 setattr(version, key, value)
             session.add(version)
             if version.current or version.id == doc.id:
-                _announce(session, version)
+                announce(session, version)
         audit.append(
             session,
             actor_id=actor.id,
@@ -450,137 +445,3 @@ def remove_document(db: Database, actor: Actor, document_id: int) -> None:
             meeting_id=doc.meeting_id,
             data={"versions": [v.id for v in versions], "title": doc.title},
         )
-
-
-# ---- what processing found ---------------------------------------------------------------------------
-
-
-def claim(db: Database, document_id: int | None = None) -> list[tuple[int, str]]:
-    """Take documents to process (one, or every unfinished one whose worker went away): [(id, sha256)]."""
-    now = utcnow()
-    with db.write() as session:
-        query = select(Document).where(Document.state == DocumentState.processing)
-        if document_id is not None:
-            query = query.where(Document.id == document_id)
-        else:
-            query = query.where(sa.or_(col(Document.lease_until).is_(None), col(Document.lease_until) < now))
-        claimed = []
-        for doc in session.exec(query.with_for_update(skip_locked=True)).all():
-            doc.lease_until = now + dt.timedelta(seconds=PROCESSING_LEASE_SECS)
-            session.add(doc)
-            claimed.append((doc.id or 0, doc.sha256))
-        return claimed
-
-
-def record_inspection(db: Database, document_id: int, info: dict[str, Any]) -> DocumentOut:
-    """The file passed its checks: its pages can be viewed from now on, while their text is extracted."""
-    with db.write() as session:
-        doc = _processing(session, document_id)
-        doc.pages = int(info["pages"])
-        doc.page_sizes = json.dumps(info["sizes"])
-        doc.outline = json.dumps(info["outline"], ensure_ascii=False)
-        doc.active_content = json.dumps(info["active_content"])
-        # A signed file is checked alongside its text; an unsigned one is settled now.
-        doc.signature_status = "" if info.get("signed") else "none"
-        session.add(doc)
-        _announce(session, doc)
-        return document_out(doc)
-
-
-def record_signatures(db: Database, document_id: int, found: dict[str, Any]) -> None:
-    """Keep what the signature check found (status and each signature), told to everyone who sees the paper."""
-    with db.write() as session:
-        doc = _processing(session, document_id)
-        doc.signature_status = str(found["status"])
-        doc.signatures = json.dumps(found["signatures"], ensure_ascii=False)
-        session.add(doc)
-        _announce(session, doc)
-
-
-def record_pages(db: Database, document_id: int, pages: list[dict[str, Any]]) -> int:
-    """Store a run of pages' text and word boxes and extend the processing lease; returns the pages done."""
-    with db.write() as session:
-        doc = _processing(session, document_id)
-        doc.lease_until = utcnow() + dt.timedelta(seconds=PROCESSING_LEASE_SECS)
-        numbers = [p["number"] for p in pages]
-        session.execute(
-            sa.delete(DocumentPage).where(
-                col(DocumentPage.document_id) == document_id, col(DocumentPage.number).in_(numbers)
-            )
-        )
-        folded = [(int(p["number"]), fold(p["text"])) for p in pages]
-        session.execute(
-            sa.insert(DocumentPage),
-            [
-                {"document_id": document_id, "number": p["number"], "text": p["text"], "boxes": p["boxes"], "folded": f}
-                for p, (_, f) in zip(pages, folded, strict=True)
-            ],
-        )
-        index_for(session).add(session, document_id, folded)
-        doc.pages_done = session.exec(
-            select(sa.func.count()).select_from(DocumentPage).where(DocumentPage.document_id == document_id)
-        ).one()
-        if any(p["text"].strip() for p in pages):
-            doc.has_text = True
-        session.add(doc)
-        return doc.pages_done
-
-
-def record_ready(db: Database, document_id: int) -> DocumentOut:
-    """Processing finished: the version becomes the paper's current one."""
-    with db.write() as session:
-        doc = _processing(session, document_id)
-        doc.state = DocumentState.ready
-        doc.processed_at = utcnow()
-        doc.lease_until = None
-        texts = session.exec(select(DocumentPage.text).where(DocumentPage.document_id == document_id)).all()
-        doc.text_encoding = text_encoding(list(texts))
-        if doc.published:
-            for older in session.exec(
-                select(Document).where(
-                    Document.series_id == doc.series_id, Document.id != doc.id, col(Document.current)
-                )
-            ).all():
-                older.current = False
-                session.add(older)
-                if older.published:
-                    _announce(session, older)
-            doc.current = True
-        session.add(doc)
-        _announce(session, doc)
-        return document_out(doc)
-
-
-def record_rejection(db: Database, document_id: int, reason: str, text: str) -> DocumentOut:
-    """Processing failed: the version is rejected with its reason, and an older version stays current."""
-    with db.write() as session:
-        doc = _processing(session, document_id)
-        doc.state = DocumentState.rejected
-        doc.reason = reason[:32]
-        doc.reason_text = text[:500]
-        doc.processed_at = utcnow()
-        doc.lease_until = None
-        session.execute(sa.delete(DocumentPage).where(col(DocumentPage.document_id) == document_id))
-        doc.pages_done = 0
-        session.add(doc)
-        _announce(session, doc)
-        return document_out(doc)
-
-
-def _processing(session: Session, document_id: int) -> Document:
-    doc = session.get(Document, document_id)
-    if doc is None or doc.state != DocumentState.processing:
-        raise Conflict("The document is no longer being processed.")
-    return doc
-
-
-def processing_target(db: Database, document_id: int) -> tuple[str, list[str]] | None:
-    """A document's file, and who hears its progress: its meeting if published, and its uploader."""
-    with db.read() as session:
-        doc = session.get(Document, document_id)
-        if doc is None:
-            return None
-        channels = [events.meeting_channel(doc.meeting_id)] if doc.published else []
-        if doc.uploaded_by_id is not None:
-            channels.append(events.user_channel(doc.uploaded_by_id))
-        return doc.sha256, channels

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ecabinet import audit, events
@@ -128,11 +129,12 @@ def floor_out(
         ).all()
     )
     speakers = _speakers_out(session, rows, meeting_id)
-    spoke = set(
+    spoke = list(
         session.exec(
-            select(SpeakerRequest.user_id).where(
-                SpeakerRequest.meeting_id == meeting_id, col(SpeakerRequest.granted_at).is_not(None)
-            )
+            select(SpeakerRequest.user_id)
+            .where(SpeakerRequest.meeting_id == meeting_id, col(SpeakerRequest.granted_at).is_not(None))
+            .distinct()
+            .order_by(col(SpeakerRequest.user_id))
         ).all()
     )
     present = session.exec(
@@ -151,9 +153,15 @@ def floor_out(
     ).first()
     floor = FloorOut(
         meeting_id=meeting_id,
-        console=ConsoleOut(holder=console.holder, user_id=console.user_id, since=console.since),  # type: ignore[arg-type]
+        # A console nobody has touched yet has no row, and no moment it changed hands.
+        console=ConsoleOut(
+            holder=console.holder,  # type: ignore[arg-type]
+            user_id=console.user_id,
+            since=console.since if sa.inspect(console).persistent else None,
+        ),
         speaking=next((s for s in speakers if s.status == SpeakerStatus.speaking), None),
         queue=[s for s in speakers if s.status == SpeakerStatus.queued],
+        spoken=spoke,
         not_spoken=[NotSpoken(user_id=u, name=names.get(u, "")) for u in waiting],
         item=FloorItem(
             id=current.id or 0,
@@ -172,9 +180,15 @@ def floor_out(
     return floor
 
 
+# What only the HTTP answer carries: the reader's own view and clock, and what follows from other parts of the
+# meeting (check-ins, the agenda), which change without a floor event.
+PERSONAL = frozenset({"may_request", "may_grant", "mine", "server_time"})
+DERIVED = frozenset({"not_spoken", "item"})
+
+
 def shared(floor: FloorOut) -> dict[str, object]:
-    """The floor as every participant's event (and the meeting state) carries it: nobody's own view, no clock."""
-    return floor.model_dump(mode="json", exclude={"may_request", "may_grant", "mine", "server_time"})
+    """The floor as every participant's event (and the meeting state) carries it: only what floor changes change."""
+    return floor.model_dump(mode="json", exclude=set(PERSONAL | DERIVED))
 
 
 def get_floor(db: Database, actor: Actor, meeting_id: int) -> FloorOut:

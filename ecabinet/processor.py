@@ -9,13 +9,22 @@ again when its lease runs out (by this or another server process), so an upload 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
 import logging
 from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
 from ecabinet import documents, events, signing
 from ecabinet.database import Database
 from ecabinet.errors import Conflict
+from ecabinet.folding import fold, text_encoding
+from ecabinet.models import Document, DocumentPage, DocumentState, utcnow
+from ecabinet.page_index import index_for
 from ecabinet.sandbox import PRIORITY_PROCESS, Sandbox, SandboxError
+from ecabinet.schemas import DocumentOut
 from ecabinet.settings import Settings
 from ecabinet.uploads import FileStore
 
@@ -27,6 +36,8 @@ RUN_PAGES = 10
 THUMBNAIL_WIDTH = 200
 # How often each server process looks for documents whose processing was cut off (seconds).
 SWEEP_SECS = 30.0
+# A process working on a document holds it this long, renewed with each run of pages.
+PROCESSING_LEASE_SECS = 120
 
 
 class DocumentProcessor:
@@ -70,7 +81,7 @@ class DocumentProcessor:
     async def _sweep(self) -> None:
         while True:
             try:
-                for document_id, _sha in await asyncio.to_thread(documents.claim, self.db):
+                for document_id, _sha in await asyncio.to_thread(claim, self.db):
                     self._start(document_id, claimed=True)
             except Exception:
                 log.exception("looking for unfinished documents failed")
@@ -79,7 +90,7 @@ class DocumentProcessor:
     async def _process(self, document_id: int, claimed: bool) -> None:
         try:
             if not claimed:
-                taken = await asyncio.to_thread(documents.claim, self.db, document_id)
+                taken = await asyncio.to_thread(claim, self.db, document_id)
                 if not taken:
                     return
             await self._run(document_id)
@@ -91,7 +102,7 @@ class DocumentProcessor:
             log.exception("processing document %s failed", document_id)
 
     async def _run(self, document_id: int) -> None:
-        detail = await asyncio.to_thread(documents.processing_target, self.db, document_id)
+        detail = await asyncio.to_thread(processing_target, self.db, document_id)
         if detail is None:
             return
         sha256, channels = detail
@@ -99,7 +110,7 @@ class DocumentProcessor:
         limits = {"max_pages": self.settings.pdf_max_pages, "max_page_points": self.settings.pdf_max_page_points}
         try:
             info = await self.sandbox.run("inspect", PRIORITY_PROCESS, path=path, limits=limits)
-            checked = await asyncio.to_thread(documents.record_inspection, self.db, document_id, info)
+            checked = await asyncio.to_thread(record_inspection, self.db, document_id, info)
             pages = int(info["pages"])
             self._progress(channels, checked.model_dump(mode="json"), 0, pages)
             thumbs = str(self.store.page_dir(sha256))
@@ -127,7 +138,7 @@ class DocumentProcessor:
                     except SandboxError as exc:
                         failures.append(exc)
                         return
-                done = await asyncio.to_thread(documents.record_pages, self.db, document_id, found["pages"])
+                done = await asyncio.to_thread(record_pages, self.db, document_id, found["pages"])
                 self._progress(channels, {"id": document_id}, done, pages)
 
             async def check_signatures() -> None:
@@ -138,16 +149,150 @@ class DocumentProcessor:
                     )
                 except SandboxError as exc:
                     found = {"status": "invalid", "signatures": [], "error": exc.reason}
-                await asyncio.to_thread(documents.record_signatures, self.db, document_id, found)
+                await asyncio.to_thread(record_signatures, self.db, document_id, found)
 
             checks = [check_signatures()] if info.get("signed") else []
             await asyncio.gather(*checks, *(extract(first, last) for first, last in runs))
             if failures:
                 raise failures[0]
-            await asyncio.to_thread(documents.record_ready, self.db, document_id)
+            await asyncio.to_thread(record_ready, self.db, document_id)
         except SandboxError as exc:
-            await asyncio.to_thread(documents.record_rejection, self.db, document_id, exc.reason, exc.message)
+            await asyncio.to_thread(record_rejection, self.db, document_id, exc.reason, exc.message)
 
     def _progress(self, channels: list[str], document: dict[str, Any], done: int, pages: int) -> None:
         for channel in channels:
             self.hub.volatile(channel, events.DOCUMENT_PROGRESS, {"document": document, "done": done, "pages": pages})
+
+
+# ---- what processing found ---------------------------------------------------------------------------
+
+
+def claim(db: Database, document_id: int | None = None) -> list[tuple[int, str]]:
+    """Take documents to process (one, or every unfinished one whose worker went away): [(id, sha256)]."""
+    now = utcnow()
+    with db.write() as session:
+        query = select(Document).where(Document.state == DocumentState.processing)
+        if document_id is not None:
+            query = query.where(Document.id == document_id)
+        else:
+            query = query.where(sa.or_(col(Document.lease_until).is_(None), col(Document.lease_until) < now))
+        claimed = []
+        for doc in session.exec(query.with_for_update(skip_locked=True)).all():
+            doc.lease_until = now + dt.timedelta(seconds=PROCESSING_LEASE_SECS)
+            session.add(doc)
+            claimed.append((doc.id or 0, doc.sha256))
+        return claimed
+
+
+def record_inspection(db: Database, document_id: int, info: dict[str, Any]) -> DocumentOut:
+    """The file passed its checks: its pages can be viewed from now on, while their text is extracted."""
+    with db.write() as session:
+        doc = _processing(session, document_id)
+        doc.pages = int(info["pages"])
+        doc.page_sizes = json.dumps(info["sizes"])
+        doc.outline = json.dumps(info["outline"], ensure_ascii=False)
+        doc.active_content = json.dumps(info["active_content"])
+        # A signed file is checked alongside its text; an unsigned one is settled now.
+        doc.signature_status = "" if info.get("signed") else "none"
+        session.add(doc)
+        documents.announce(session, doc)
+        return documents.document_out(doc)
+
+
+def record_signatures(db: Database, document_id: int, found: dict[str, Any]) -> None:
+    """Keep what the signature check found (status and each signature), told to everyone who sees the paper."""
+    with db.write() as session:
+        doc = _processing(session, document_id)
+        doc.signature_status = str(found["status"])
+        doc.signatures = json.dumps(found["signatures"], ensure_ascii=False)
+        session.add(doc)
+        documents.announce(session, doc)
+
+
+def record_pages(db: Database, document_id: int, pages: list[dict[str, Any]]) -> int:
+    """Store a run of pages' text and word boxes and extend the processing lease; returns the pages done."""
+    with db.write() as session:
+        doc = _processing(session, document_id)
+        doc.lease_until = utcnow() + dt.timedelta(seconds=PROCESSING_LEASE_SECS)
+        numbers = [p["number"] for p in pages]
+        session.execute(
+            sa.delete(DocumentPage).where(
+                col(DocumentPage.document_id) == document_id, col(DocumentPage.number).in_(numbers)
+            )
+        )
+        folded = [(int(p["number"]), fold(p["text"])) for p in pages]
+        session.execute(
+            sa.insert(DocumentPage),
+            [
+                {"document_id": document_id, "number": p["number"], "text": p["text"], "boxes": p["boxes"], "folded": f}
+                for p, (_, f) in zip(pages, folded, strict=True)
+            ],
+        )
+        index_for(session).add(session, document_id, folded)
+        doc.pages_done = session.exec(
+            select(sa.func.count()).select_from(DocumentPage).where(DocumentPage.document_id == document_id)
+        ).one()
+        if any(p["text"].strip() for p in pages):
+            doc.has_text = True
+        session.add(doc)
+        return doc.pages_done
+
+
+def record_ready(db: Database, document_id: int) -> DocumentOut:
+    """Processing finished: the version becomes the paper's current one."""
+    with db.write() as session:
+        doc = _processing(session, document_id)
+        doc.state = DocumentState.ready
+        doc.processed_at = utcnow()
+        doc.lease_until = None
+        texts = session.exec(select(DocumentPage.text).where(DocumentPage.document_id == document_id)).all()
+        doc.text_encoding = text_encoding(list(texts))
+        if doc.published:
+            for older in session.exec(
+                select(Document).where(
+                    Document.series_id == doc.series_id, Document.id != doc.id, col(Document.current)
+                )
+            ).all():
+                older.current = False
+                session.add(older)
+                if older.published:
+                    documents.announce(session, older)
+            doc.current = True
+        session.add(doc)
+        documents.announce(session, doc)
+        return documents.document_out(doc)
+
+
+def record_rejection(db: Database, document_id: int, reason: str, text: str) -> DocumentOut:
+    """Processing failed: the version is rejected with its reason, and an older version stays current."""
+    with db.write() as session:
+        doc = _processing(session, document_id)
+        doc.state = DocumentState.rejected
+        doc.reason = reason[:32]
+        doc.reason_text = text[:500]
+        doc.processed_at = utcnow()
+        doc.lease_until = None
+        session.execute(sa.delete(DocumentPage).where(col(DocumentPage.document_id) == document_id))
+        doc.pages_done = 0
+        session.add(doc)
+        documents.announce(session, doc)
+        return documents.document_out(doc)
+
+
+def _processing(session: Session, document_id: int) -> Document:
+    doc = session.get(Document, document_id)
+    if doc is None or doc.state != DocumentState.processing:
+        raise Conflict("The document is no longer being processed.")
+    return doc
+
+
+def processing_target(db: Database, document_id: int) -> tuple[str, list[str]] | None:
+    """A document's file, and who hears its progress: its meeting if published, and its uploader."""
+    with db.read() as session:
+        doc = session.get(Document, document_id)
+        if doc is None:
+            return None
+        channels = [events.meeting_channel(doc.meeting_id)] if doc.published else []
+        if doc.uploaded_by_id is not None:
+            channels.append(events.user_channel(doc.uploaded_by_id))
+        return doc.sha256, channels

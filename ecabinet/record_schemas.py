@@ -77,6 +77,9 @@ class FloorOut(BaseModel):
     console: ConsoleOut = ConsoleOut()
     speaking: SpeakerOut | None = None
     queue: list[SpeakerOut] = []
+    # Everyone who has had the floor in this meeting (user ids).
+    spoken: list[int] = []
+    # Only in the HTTP answer: present members who have not had the floor, and the current item for its timer.
     not_spoken: list[NotSpoken] = []
     item: FloorItem | None = None
     server_time: dt.datetime
