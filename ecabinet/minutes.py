@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ecabinet.official_pdf import Block, OfficialDocument, SignatureBlock
+from ecabinet.official_document import Block, OfficialDocument, SignatureBlock
 from ecabinet.record_schemas import ConclusionOut
 from ecabinet.schemas import ItemOut, ParticipantOut, PollOut, QuorumOut
 

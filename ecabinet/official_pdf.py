@@ -1,20 +1,16 @@
-"""Vietnamese administrative documents (biên bản, giấy mời) as PDF, laid out as Decree 30/2020/NĐ-CP prescribes.
+"""Vietnamese administrative documents (biên bản, giấy mời) drawn as PDF, laid out as Decree 30/2020/NĐ-CP
+prescribes.
 
-The dataclasses and their JSON spec are pure: the server builds an `OfficialDocument` from its records and
-hands `to_spec(doc)` to the PDF sandbox, whose worker runs `compose`. Only the drawing imports PyMuPDF, inside
-the functions that draw, so that importing this module never loads MuPDF into the server process.
+The server builds an `OfficialDocument` (`official_document.py`, pure) and hands its spec to the PDF sandbox,
+whose worker runs `compose`. PyMuPDF is imported only inside the functions that draw.
 
 Decree 30 prescribes Times New Roman; no Times clone with every Vietnamese italic is available here, so the
 Noto Sans family from pymupdf-fonts is used (it covers every Vietnamese letter in all four styles).
 """
 
-# mypy: disallow-untyped-calls=False, warn-return-any=False
-# (PyMuPDF's bindings are only partly annotated; pyproject.toml relaxes the same two checks for pdf_work.)
-
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import functools
 import hashlib
 import html
@@ -27,11 +23,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ecabinet.official_document import Block, OfficialDocument, SignatureBlock, date_line, from_spec, to_spec
+
 if TYPE_CHECKING:
     import pymupdf
 
-KINDS = ("heading", "paragraph", "list", "table")
-MAX_SIGNATURES = 2
 
 PT_PER_MM = 72 / 25.4
 PAGE_WIDTH_PT = 595.28  # A4
@@ -60,6 +56,13 @@ DRAFT_COLOR = (0.75, 0.05, 0.05)
 # A long table may need one layout pass per page it spans in the worst case; past this the rest of its
 # pages simply go without a repeated header row.
 MAX_LAYOUT_PASSES = 60
+MAX_PAGES = 1000
+RECIPIENT_PT = 11
+# Recipients beside a signature block take at most this many lines (about half a page of 11 pt).
+RECIPIENTS_BESIDE_LINES = 24
+# A table cell longer than this many lines is cut over several rows, as MuPDF never breaks a row across
+# pages; a page holds about 45 lines, which leaves room for the header row and words wider than a column.
+ROW_PIECE_LINES = 38
 # Column widths are measured on a table's first rows; a later, longer word wraps inside its cell.
 MEASURED_ROWS = 200
 CREATOR = "eCabinet"
@@ -74,203 +77,11 @@ FONTS = (
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-@dataclass(frozen=True)
-class Block:
-    """One piece of the body: a heading, a paragraph, a list of items, or a table whose first row is its header."""
-
-    kind: str
-    text: str = ""
-    items: tuple[str, ...] = ()
-    rows: tuple[tuple[str, ...], ...] = ()
-    widths: tuple[float, ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"a block's kind is one of {', '.join(KINDS)}, not {self.kind!r}")
-        if self.kind != "list" and self.items:
-            raise ValueError(f"a {self.kind} block has no items")
-        if self.kind in ("list", "table") and self.text:
-            raise ValueError(f"a {self.kind} block has no text")
-        if self.kind != "table" and (self.rows or self.widths):
-            raise ValueError(f"a {self.kind} block has no rows or widths")
-        if self.kind == "table":
-            if not self.rows or not self.rows[0]:
-                raise ValueError("a table has at least a header row with one cell")
-            columns = len(self.rows[0])
-            if any(len(row) != columns for row in self.rows):
-                raise ValueError(f"every row of a table has {columns} cells, as its header row does")
-            if self.widths and len(self.widths) != columns:
-                raise ValueError(f"a table with {columns} columns has {columns} widths, not {len(self.widths)}")
-            if any(not (math.isfinite(width) and width > 0) for width in self.widths):
-                raise ValueError("a table's column widths are positive numbers")
-
-
-@dataclass(frozen=True)
-class SignatureBlock:
-    """Who signs: the role in capitals, room for the signature, then the full name."""
-
-    role: str
-    name: str
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class OfficialDocument:
-    """A minutes or an invitation: the Decree 30 header, title, body, signatures and recipients."""
-
-    issuer_parent: str
-    issuer: str
-    number: str
-    place: str
-    date: dt.date
-    title: str
-    subtitle: str
-    blocks: tuple[Block, ...]
-    signatures: tuple[SignatureBlock, ...]
-    recipients: tuple[str, ...] = ()
-    draft: bool = False
-
-    def __post_init__(self) -> None:
-        # A datetime is a date too, but its isoformat() would not read back as one.
-        if type(self.date) is not dt.date:
-            raise ValueError("a document's date is a date (without a time)")
-        if not self.title.strip():
-            raise ValueError("a document has a title")
-        if len(self.signatures) > MAX_SIGNATURES:
-            raise ValueError(f"a document has at most {MAX_SIGNATURES} signature blocks")
-
-
-def date_line(place: str, date: dt.date) -> str:
-    """The place and date line, "Hà Nội, ngày 05 tháng 01 năm 2027": days below 10 and months 1 and 2 with a 0."""
-    day = f"{date.day:02d}"
-    month = f"{date.month:02d}" if date.month < 3 else str(date.month)
-    return f"{place}, ngày {day} tháng {month} năm {date.year}"
-
-
-# The spec: the document as JSON, which is how it reaches the sandbox's worker.
-
-
-def to_spec(doc: OfficialDocument) -> dict[str, Any]:
-    """The document as JSON-able data; `from_spec` reads it back."""
-    return {
-        "issuer_parent": doc.issuer_parent,
-        "issuer": doc.issuer,
-        "number": doc.number,
-        "place": doc.place,
-        "date": doc.date.isoformat(),
-        "title": doc.title,
-        "subtitle": doc.subtitle,
-        "blocks": [
-            {
-                "kind": block.kind,
-                "text": block.text,
-                "items": list(block.items),
-                "rows": [list(row) for row in block.rows],
-                "widths": list(block.widths),
-            }
-            for block in doc.blocks
-        ],
-        "signatures": [{"role": s.role, "name": s.name, "note": s.note} for s in doc.signatures],
-        "recipients": list(doc.recipients),
-        "draft": doc.draft,
-    }
-
-
-def from_spec(spec: dict[str, Any]) -> OfficialDocument:
-    """The document a spec describes; raises ValueError, saying what is wrong, on a malformed spec."""
-    fields = dataclasses.fields(OfficialDocument)
-    _keys(
-        spec,
-        "the spec",
-        required=[f.name for f in fields if f.default is dataclasses.MISSING],
-        allowed=[f.name for f in fields if f.default is not dataclasses.MISSING],
-    )
-    raw_date = _string(spec["date"], "date")
-    try:
-        date = dt.date.fromisoformat(raw_date)
-    except ValueError:
-        raise ValueError(f"date must be a date as YYYY-MM-DD, not {raw_date!r}") from None
-    draft = spec.get("draft", False)
-    if not isinstance(draft, bool):
-        raise ValueError("draft must be true or false")
-    return OfficialDocument(
-        issuer_parent=_string(spec["issuer_parent"], "issuer_parent"),
-        issuer=_string(spec["issuer"], "issuer"),
-        number=_string(spec["number"], "number"),
-        place=_string(spec["place"], "place"),
-        date=date,
-        title=_string(spec["title"], "title"),
-        subtitle=_string(spec["subtitle"], "subtitle"),
-        blocks=tuple(_block(value, f"blocks[{i}]") for i, value in enumerate(_list(spec["blocks"], "blocks"))),
-        signatures=tuple(
-            _signature(value, f"signatures[{i}]") for i, value in enumerate(_list(spec["signatures"], "signatures"))
-        ),
-        recipients=_strings(spec.get("recipients", []), "recipients"),
-        draft=draft,
-    )
-
-
-def _keys(value: Any, where: str, required: Sequence[str], allowed: Sequence[str]) -> None:
-    if not isinstance(value, dict):
-        raise ValueError(f"{where} must be an object")
-    known = {*required, *allowed}
-    unknown = sorted(str(key) for key in value if key not in known)
-    if unknown:
-        raise ValueError(f"{where} has unknown keys: {', '.join(unknown)}")
-    missing = [key for key in required if key not in value]
-    if missing:
-        raise ValueError(f"{where} lacks {', '.join(missing)}")
-
-
-def _string(value: Any, where: str) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{where} must be a string")
-    return value
-
-
-def _list(value: Any, where: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise ValueError(f"{where} must be a list")
-    return value
-
-
-def _strings(value: Any, where: str) -> tuple[str, ...]:
-    return tuple(_string(item, f"{where}[{i}]") for i, item in enumerate(_list(value, where)))
-
-
-def _block(value: Any, where: str) -> Block:
-    _keys(value, where, required=["kind"], allowed=["text", "items", "rows", "widths"])
-    widths = []
-    for i, width in enumerate(_list(value.get("widths", []), f"{where}.widths")):
-        # bool is an int to Python, but never a width.
-        if isinstance(width, bool) or not isinstance(width, int | float):
-            raise ValueError(f"{where}.widths[{i}] must be a number")
-        widths.append(float(width))
-    try:
-        return Block(
-            kind=_string(value["kind"], f"{where}.kind"),
-            text=_string(value.get("text", ""), f"{where}.text"),
-            items=_strings(value.get("items", []), f"{where}.items"),
-            rows=tuple(
-                _strings(row, f"{where}.rows[{i}]")
-                for i, row in enumerate(_list(value.get("rows", []), f"{where}.rows"))
-            ),
-            widths=tuple(widths),
-        )
-    except ValueError as exc:
-        raise ValueError(f"{where}: {exc}") from None
-
-
-def _signature(value: Any, where: str) -> SignatureBlock:
-    _keys(value, where, required=["role", "name"], allowed=["note"])
-    return SignatureBlock(
-        role=_string(value["role"], f"{where}.role"),
-        name=_string(value["name"], f"{where}.name"),
-        note=_string(value.get("note", ""), f"{where}.note"),
-    )
-
-
 # The sandbox job.
+
+
+class TooManyPages(Exception):
+    """The layout ran past MAX_PAGES (far more text than a minutes holds, or a line that never fits a page)."""
 
 
 def compose(spec: dict[str, Any], out: str) -> dict[str, Any]:
@@ -282,7 +93,10 @@ def compose(spec: dict[str, Any], out: str) -> dict[str, Any]:
         document = from_spec(spec)
     except ValueError as exc:
         raise pdf_work.Rejection("bad_spec", f"The document cannot be composed: {exc}.") from exc
-    data, pages = _draw(document)
+    try:
+        data, pages = _draw(document)
+    except TooManyPages as exc:
+        raise pdf_work.Rejection("too_many_pages", str(exc)) from exc
     pdf_work._write_atomically(out, data)
     return {"pages": pages, "bytes": len(data)}
 
@@ -301,6 +115,8 @@ _MARGIN_LEFT_PT = MARGIN_LEFT_MM * PT_PER_MM
 _MARGIN_RIGHT_PT = MARGIN_RIGHT_MM * PT_PER_MM
 _SIGNATURE_SPACE_PT = SIGNATURE_SPACE_MM * PT_PER_MM
 _AREA_WIDTH_PT = PAGE_WIDTH_PT - _MARGIN_LEFT_PT - _MARGIN_RIGHT_PT
+_AREA_HEIGHT_PT = PAGE_HEIGHT_PT - _MARGIN_TOP_PT - _MARGIN_BOTTOM_PT
+_CELL_EXTRA_PT = 2 * GRID_PADDING_PT + GRID_LINE_PT
 # The note ("Đã ký") sits in the middle of the signature space, in a line of fixed height, so that a
 # signature with a note and one without put their names at the same height.
 _NOTE_LINE_PT = 16
@@ -329,6 +145,8 @@ td, th {{padding: 0; vertical-align: top; font-weight: normal;}}
 .grid {{margin-bottom: 6pt;}}
 .grid td, .grid th {{border: {GRID_LINE_PT}pt solid black; padding: 2pt {GRID_PADDING_PT}pt;}}
 .grid td {{overflow-wrap: break-word;}}
+.grid td.cut {{border-bottom: none;}}
+.grid td.more {{border-top: none;}}
 .grid th {{font-weight: bold; text-align: center; vertical-align: middle;}}
 .signatures {{margin-top: 12pt;}}
 .signatures td {{text-align: center; width: {0.5 * _AREA_WIDTH_PT:.1f}pt;}}
@@ -339,40 +157,48 @@ td, th {{padding: 0; vertical-align: top; font-weight: normal;}}
 .signatures td.recipients {{text-align: left;}}
 .recipients-below {{margin-top: 12pt;}}
 .recipients-label {{font-size: 12pt; font-weight: bold; font-style: italic;}}
-.recipient {{font-size: 11pt;}}
+.recipient {{font-size: {RECIPIENT_PT}pt;}}
 .page-break {{page-break-before: always;}}
 """
 
 
 @dataclass(frozen=True)
+class _Table:
+    """A table as it is laid out: its columns' widths in points, and its rows, a tall row cut into several."""
+
+    rows: tuple[tuple[str, ...], ...]  # the header row first
+    widths: tuple[float, ...]
+    continued: frozenset[int]  # rows that go on with the text of the row above
+
+
+@dataclass(frozen=True)
 class _Plan:
-    """Where the layout must start a new page: before some blocks, inside tables (repeating the header)."""
+    """Where the layout must start a new page: before some blocks, and inside tables under a repeated header."""
 
     breaks: frozenset[int] = frozenset()
-    # A table's block number → the data rows (from 1) that begin a page, each under a repeated header row.
+    # A table's block number → the rows that begin a page, each under a repeated header row.
     splits: tuple[tuple[int, tuple[int, ...]], ...] = ()
-    signatures_break: bool = False
 
     def table_splits(self, number: int) -> tuple[int, ...]:
         return dict(self.splits).get(number, ())
 
     def split(self, number: int, starts: tuple[int, ...]) -> _Plan:
-        splits = dict(self.splits)
-        splits[number] = starts
-        return dataclasses.replace(self, splits=tuple(sorted(splits.items())))
+        return dataclasses.replace(self, splits=tuple(sorted({**dict(self.splits), number: starts}.items())))
 
 
+# Where the layout put each element with an id: (page from 1, (x0, y0, x1, y1)) where it begins.
 _Positions = dict[str, tuple[int, tuple[float, float, float, float]]]
 
 
 def _draw(document: OfficialDocument) -> tuple[bytes, int]:
     import pymupdf
 
+    tables = {number: _table(block) for number, block in enumerate(document.blocks) if block.kind == "table"}
     plan = _Plan()
     # Each pass lays the document out; a pass that asks for no new page break is the result.
     for _ in range(MAX_LAYOUT_PASSES):
-        data, positions = _lay_out(_html(document, plan))
-        better = _replan(document, plan, positions)
+        data, positions = _lay_out(_html(document, tables, plan))
+        better = _replan(document, tables, plan, positions)
         if better is None:
             break
         plan = better
@@ -403,7 +229,7 @@ def _draw(document: OfficialDocument) -> tuple[bytes, int]:
     doc.xref_set_key(-1, "ID", f"[<{identity}><{identity}>]")
     # The layout and the marks embed whole fonts (450 KB each); only the glyphs used are kept.
     doc.subset_fonts()
-    return doc.tobytes(garbage=4, deflate=True, no_new_id=True), doc.page_count
+    return doc.tobytes(garbage=3, deflate=True, no_new_id=True), doc.page_count
 
 
 def _lay_out(markup: str) -> tuple[bytes, _Positions]:
@@ -418,12 +244,18 @@ def _lay_out(markup: str) -> tuple[bytes, _Positions]:
     )
     positions: _Positions = {}
 
+    def next_page(number: int, _filled: Any) -> tuple[Any, Any, None]:
+        # MuPDF asks for page after page, forever, when something can never fit on one (a table row taller
+        # than a page); tall rows are cut beforehand, and this bounds whatever else does it.
+        if number >= MAX_PAGES:
+            raise TooManyPages(f"The document runs past {MAX_PAGES} pages.")
+        return page, area, None
+
     def record(position: Any) -> None:
-        # An element split over two pages is reported on each; its first page is where it begins.
         if position.id and position.open_close & 1 and position.id not in positions:
             positions[position.id] = (position.page_num, tuple(position.rect))
 
-    story.write(writer, lambda _number, _filled: (page, area, None), positionfn=record)
+    story.write(writer, next_page, positionfn=record)
     writer.close()
     return buffer.getvalue(), positions
 
@@ -443,6 +275,16 @@ def _font(name: str) -> pymupdf.Font:
     import pymupdf
 
     return pymupdf.Font(name)
+
+
+@functools.cache
+def _advance(font: str, char: str) -> float:
+    return float(_font(font).text_length(char, 1))
+
+
+def _width(text: str, font: str, size: float) -> float:
+    """How wide a text is set (PyMuPDF's own text_length goes through MuPDF for each letter: 50 µs a letter)."""
+    return size * sum(_advance(font, char) for char in text)
 
 
 def _font_css() -> str:
@@ -465,17 +307,24 @@ def _text(text: str) -> str:
     return "<br/>".join(html.escape(line, quote=True).replace("&", "&amp;") for line in _clean(text).split("\n"))
 
 
-def _html(document: OfficialDocument, plan: _Plan) -> str:
+def _html(document: OfficialDocument, tables: dict[int, _Table], plan: _Plan) -> str:
     parts = [_masthead(document)]
     parts.append(f'<p class="title" id="title">{_text(document.title.upper())}</p>')
     if document.subtitle.strip():
         parts.append(f'<p class="subtitle" id="subtitle">{_text(document.subtitle)}</p>')
     parts.append('<div class="body">')
     for number, block in enumerate(document.blocks):
-        parts.append(_block_html(number, block, plan))
+        brk = " page-break" if number in plan.breaks else ""
+        if block.kind == "table":
+            parts.append(_table_html(number, tables[number], plan.table_splits(number)))
+        elif block.kind == "list":
+            tags = [f'<p class="item{brk}" id="b{number}">'] + ['<p class="item">'] * (len(block.items) - 1)
+            parts.extend(f"{tag}- {_text(item)}</p>" for tag, item in zip(tags, block.items, strict=False))
+        else:
+            parts.append(f'<p class="{block.kind}{brk}" id="b{number}">{_text(block.text)}</p>')
     # An empty element where the body ends tells on which page it ends (a split element only reports its start).
     parts.append('</div><div id="body-end"></div>')
-    parts.append(_closing(document, plan.signatures_break))
+    parts.append(_closing(document))
     return f"<html><body>{''.join(parts)}</body></html>"
 
 
@@ -492,42 +341,67 @@ def _masthead(document: OfficialDocument) -> str:
     )
 
 
-def _block_html(number: int, block: Block, plan: _Plan) -> str:
-    """A block's HTML; its first element has the id `b{number}`, a table's data rows `b{number}-{row}`."""
-    brk = " page-break" if number in plan.breaks else ""
-    if block.kind == "heading":
-        return f'<p class="heading{brk}" id="b{number}">{_text(block.text)}</p>'
-    if block.kind == "paragraph":
-        return f'<p class="paragraph{brk}" id="b{number}">{_text(block.text)}</p>'
-    if block.kind == "list":
-        tags = [f'<p class="item{brk}" id="b{number}">'] + ['<p class="item">'] * (len(block.items) - 1)
-        return "".join(f"{tag}- {_text(item)}</p>" for tag, item in zip(tags, block.items, strict=False))
-    return _table_html(number, block, plan.table_splits(number))
-
-
-def _table_html(number: int, block: Block, splits: tuple[int, ...]) -> str:
+def _table_html(number: int, table: _Table, splits: tuple[int, ...]) -> str:
+    """A table; its header row has the id `b{number}`, its other rows `b{number}-{row}`."""
     # MuPDF reads a cell's width in points (not percent), without its padding and border.
-    extra = 2 * GRID_PADDING_PT + GRID_LINE_PT
     header = "".join(
-        f'<th style="width: {max(1.0, width - extra):.1f}pt">{_text(cell)}</th>'
-        for cell, width in zip(block.rows[0], _column_widths(block), strict=True)
+        f'<th style="width: {max(1.0, width - _CELL_EXTRA_PT):.1f}pt">{_text(cell)}</th>'
+        for cell, width in zip(table.rows[0], table.widths, strict=True)
     )
     # MuPDF does not repeat a header row on the next page, so a table that spans pages is written as one
     # table per page, each under a copy of the header row; `splits` says where the pages begin.
-    starts = sorted({1, *splits}) if len(block.rows) > 1 else [1]
+    starts = sorted({1, *splits}) if len(table.rows) > 1 else [1]
     parts = []
     for index, start in enumerate(starts):
-        end = starts[index + 1] if index + 1 < len(starts) else len(block.rows)
+        end = starts[index + 1] if index + 1 < len(starts) else len(table.rows)
         # MuPDF breaks the page before a block, not before a table: the table goes into one.
         div = '<div class="page-break">' if start in splits else "<div>"
         header_id = f"b{number}" if index == 0 else f"b{number}-h{start}"
         parts.append(f'{div}<table class="grid"><tr id="{header_id}">{header}</tr>')
-        parts.extend(
-            f'<tr id="b{number}-{row}">{"".join(f"<td>{_text(cell)}</td>" for cell in block.rows[row])}</tr>'
-            for row in range(start, end)
-        )
+        for row in range(start, end):
+            # A row cut in pieces reads as one: no rule between its pieces.
+            css = " ".join(
+                name for name, on in (("more", row in table.continued), ("cut", row + 1 in table.continued)) if on
+            )
+            cells = "".join(f'<td class="{css}">{_text(cell)}</td>' for cell in table.rows[row])
+            parts.append(f'<tr id="b{number}-{row}">{cells}</tr>')
         parts.append("</table></div>")
     return "".join(parts)
+
+
+def _table(block: Block) -> _Table:
+    widths = _column_widths(block)
+    rows: list[tuple[str, ...]] = [block.rows[0]]
+    continued: set[int] = set()
+    for row in block.rows[1:]:
+        # MuPDF never breaks a table row across pages: a row taller than a page is cut into rows that fit.
+        pieces = [_cell_pieces(_clean(cell), width - _CELL_EXTRA_PT) for cell, width in zip(row, widths, strict=True)]
+        for index in range(max(map(len, pieces))):
+            if index:
+                continued.add(len(rows))
+            rows.append(tuple(cell[index] if index < len(cell) else "" for cell in pieces))
+    return _Table(tuple(rows), tuple(widths), frozenset(continued))
+
+
+def _cell_pieces(text: str, width: float) -> list[str]:
+    """A cell's text in pieces of at most ROW_PIECE_LINES lines, wrapped (as MuPDF wraps) in `width` points."""
+    if _width(text, "notos", BODY_PT) < width * ROW_PIECE_LINES / 2 and text.count("\n") < ROW_PIECE_LINES / 2:
+        return [text]
+    space = _width(" ", "notos", BODY_PT)
+    lines: list[str] = []  # each line ends with the space or line break that follows it
+    for paragraph in text.split("\n"):
+        line: list[str] = []
+        used = 0.0
+        for word in paragraph.split():
+            size = _width(word, "notos", BODY_PT)
+            if line and used + space + size > width:
+                lines.append(" ".join(line) + " ")
+                line, used = [], 0.0
+            used += size + (space if line else 0.0)
+            line.append(word)
+        lines.append(" ".join(line) + "\n")
+    pieces = ("".join(lines[i : i + ROW_PIECE_LINES]).strip() for i in range(0, len(lines), ROW_PIECE_LINES))
+    return [piece for piece in pieces if piece] or [""]
 
 
 def _column_widths(block: Block) -> list[float]:
@@ -539,9 +413,9 @@ def _column_widths(block: Block) -> list[float]:
     columns = range(len(block.rows[0]))
     # Without widths, a column weighs as its longest text (capped: a long text wraps rather than squeezes).
     weights = block.widths or tuple(min(40, max(len(row[c]) for row in sample)) + 3.0 for c in columns)
-    extra = 2 * GRID_PADDING_PT + GRID_LINE_PT
     least = [
-        extra + max(_longest_word(row[c], "notosbo" if number == 0 else "notos") for number, row in enumerate(sample))
+        _CELL_EXTRA_PT
+        + max(_longest_word(row[c], "notosbo" if number == 0 else "notos") for number, row in enumerate(sample))
         for c in columns
     ]
     # Columns too narrow for their longest word get just that; the others share what is left by weight.
@@ -557,23 +431,28 @@ def _column_widths(block: Block) -> list[float]:
 
 
 def _longest_word(text: str, font: str) -> float:
-    return max((_font(font).text_length(word, BODY_PT) for word in _clean(text).split()), default=0.0)
+    # A word wider than half the text area is broken in its cell rather than given the whole table.
+    longest = max((_width(word, font, BODY_PT) for word in _clean(text).split()), default=0.0)
+    return min(longest, _AREA_WIDTH_PT / 2)
 
 
-def _closing(document: OfficialDocument, page_break: bool) -> str:
-    """The signature blocks, and the recipients at the bottom left (beside a single signature)."""
-    signatures = [_signature_html(index, signature) for index, signature in enumerate(document.signatures)]
+def _closing(document: OfficialDocument) -> str:
+    """The signature blocks, and the recipients at the bottom left: beside a single signature, or below."""
+    signatures = [f"<td>{_signature_html(index, s)}</td>" for index, s in enumerate(document.signatures)]
     recipients = _recipients_html(document.recipients)
-    below = ""
-    if len(signatures) == 2:
-        cells = f"<td>{signatures[0]}</td><td>{signatures[1]}</td>"
-        below = f'<div class="recipients-below">{recipients}</div>' if recipients else ""
-    elif signatures or recipients:
-        cells = f'<td class="recipients">{recipients}</td><td>{"".join(signatures)}</td>'
-    else:
-        return ""
-    div = '<div class="page-break">' if page_break else "<div>"
-    return f'{div}<table class="signatures"><tr>{cells}</tr></table>{below}</div>'
+    # MuPDF never breaks a table row across pages (and loses what overflows one), so a long list of
+    # recipients goes below the signatures, where it can run on to the next page.
+    column = _AREA_WIDTH_PT / 2
+    lines = sum(math.ceil(max(1.0, _width(f"- {r}", "notos", RECIPIENT_PT)) / column) for r in document.recipients)
+    beside = lines < RECIPIENTS_BESIDE_LINES
+    if len(signatures) < 2 and (beside or not signatures):
+        signatures.insert(0, f'<td class="recipients">{recipients}</td>')
+        recipients = ""
+    elif len(signatures) == 1:
+        signatures.insert(0, "<td></td>")
+    below = f'<div class="recipients-below">{recipients}</div>' if recipients else ""
+    # One table row: MuPDF moves a row to the next page whole, so no signature is split from its name.
+    return f'<table class="signatures"><tr>{"".join(signatures)}</tr></table>{below}' if signatures else below
 
 
 def _signature_html(index: int, signature: SignatureBlock) -> str:
@@ -592,7 +471,7 @@ def _recipients_html(recipients: Iterable[str]) -> str:
     return f'<p class="recipients-label" id="recipients">Nơi nhận:</p>{"".join(lines)}'
 
 
-def _replan(document: OfficialDocument, plan: _Plan, positions: _Positions) -> _Plan | None:
+def _replan(document: OfficialDocument, tables: dict[int, _Table], plan: _Plan, positions: _Positions) -> _Plan | None:
     """The plan for the next pass, or None when this layout needs no other page break."""
 
     def page(element: str) -> int | None:
@@ -605,34 +484,24 @@ def _replan(document: OfficialDocument, plan: _Plan, positions: _Positions) -> _
             if here is not None and after is not None and here != after:
                 return dataclasses.replace(plan, breaks=plan.breaks | {number})
         if block.kind == "table":
-            better = _replan_table(number, block, plan.table_splits(number), positions)
+            better = _replan_table(number, tables[number], plan.table_splits(number), positions)
             if better is not None:
                 return plan.split(number, better)
-    elements = [f"sig{i}-{part}" for i in range(len(document.signatures)) for part in ("role", "name")]
-    if len(document.signatures) < 2 and document.recipients:
-        elements.append("recipients")
-    if not plan.signatures_break and len({page(element) for element in elements}) > 1:
-        # A signature block is never split from its name, nor from the recipients beside it.
-        return dataclasses.replace(plan, signatures_break=True)
-    last = len(document.blocks) - 1
-    end = page("body-end")
-    alone = bool(elements) and end is not None and page(elements[0]) != end
-    # Signatures alone on a page: the last block (when it fits on one page) goes over with them.
+    # Signatures alone on a page: the last block goes over with them, when it fits on that one page.
+    last, end, signed = len(document.blocks) - 1, page("body-end"), page("sig0-role")
+    alone = signed is not None and end is not None and signed != end
     if alone and last >= 0 and last not in plan.breaks and page(f"b{last}") == end:
         return dataclasses.replace(plan, breaks=plan.breaks | {last})
     return None
 
 
-def _replan_table(number: int, block: Block, splits: tuple[int, ...], positions: _Positions) -> tuple[int, ...] | None:
+def _replan_table(number: int, table: _Table, splits: tuple[int, ...], positions: _Positions) -> tuple[int, ...] | None:
     """New page starts for a table that MuPDF broke across pages where no header row was repeated."""
-    rows = len(block.rows)
-    if rows < 2 or f"b{number}" not in positions:
-        return None
-
+    rows = len(table.rows)
     previous = f"b{number}"
     for row in range(1, rows):
         current = f"b{number}-{row}"
-        if current not in positions:
+        if current not in positions or previous not in positions:
             return None
         if row not in splits and positions[current][0] != positions[previous][0]:
             # The rows after this one were laid out without a header above them: from here on, where each
@@ -651,11 +520,10 @@ def _height(rect: tuple[float, float, float, float]) -> float:
 
 def _page_starts(heights: Sequence[float], header: float) -> list[int]:
     """Which rows (offsets from the first, itself at the top of a page) begin a later page."""
-    room = PAGE_HEIGHT_PT - _MARGIN_TOP_PT - _MARGIN_BOTTOM_PT
     starts = []
     used = header
     for offset, height in enumerate(heights):
-        if offset and used + height > room:
+        if offset and used + height > _AREA_HEIGHT_PT:
             starts.append(offset)
             used = header
         used += height
@@ -664,14 +532,13 @@ def _page_starts(heights: Sequence[float], header: float) -> list[int]:
 
 def _draw_header_lines(page: pymupdf.Page, document: OfficialDocument, positions: _Positions) -> None:
     """The rule under the issuer (1/3 to 1/2 of its line) and under the motto (as long as its line)."""
-    bold = _font("notosbo")
     if "issuer" in positions:
         rect = positions["issuer"][1]
-        longest = max(bold.text_length(line, ISSUER_PT) for line in _clean(document.issuer.upper()).split("\n"))
+        longest = max(_width(line, "notosbo", ISSUER_PT) for line in _clean(document.issuer.upper()).split("\n"))
         _centred_line(page, (rect[0] + rect[2]) / 2, rect[3] + HEADER_LINE_GAP_PT, 0.4 * longest)
     if "motto" in positions:
         rect = positions["motto"][1]
-        _centred_line(page, (rect[0] + rect[2]) / 2, rect[3] + HEADER_LINE_GAP_PT, bold.text_length(MOTTO, MOTTO_PT))
+        _centred_line(page, (rect[0] + rect[2]) / 2, rect[3] + HEADER_LINE_GAP_PT, _width(MOTTO, "notosbo", MOTTO_PT))
 
 
 def _centred_line(page: pymupdf.Page, centre: float, y: float, length: float) -> None:
@@ -695,7 +562,7 @@ def _write(page: pymupdf.Page, x: float, baseline: float, text: str, font: str, 
 
 def _draw_page_number(page: pymupdf.Page, number: int) -> None:
     text = str(number)
-    width = _font("notos").text_length(text, PAGE_NUMBER_PT)
+    width = _width(text, "notos", PAGE_NUMBER_PT)
     centre = (_MARGIN_LEFT_PT + PAGE_WIDTH_PT - _MARGIN_RIGHT_PT) / 2
     _write(page, centre - width / 2, PAGE_NUMBER_BASELINE_MM * PT_PER_MM, text, "notos", PAGE_NUMBER_PT, (0, 0, 0))
 
@@ -704,7 +571,7 @@ def _draw_draft_mark(page: pymupdf.Page) -> None:
     """A boxed "DỰ THẢO" in the top margin, on the right, as drafts are marked."""
     import pymupdf
 
-    width = _font("notosbo").text_length(DRAFT_MARK, DRAFT_PT)
+    width = _width(DRAFT_MARK, "notosbo", DRAFT_PT)
     right = PAGE_WIDTH_PT - _MARGIN_RIGHT_PT
     box = pymupdf.Rect(right - width - 12, 6 * PT_PER_MM, right, 6 * PT_PER_MM + DRAFT_PT + 9)
     page.draw_rect(box, color=DRAFT_COLOR, width=1)

@@ -22,7 +22,7 @@ from ecabinet.database import Database
 from ecabinet.errors import AppError, Conflict, Forbidden, NotFound
 from ecabinet.minutes import MeetingRecord, invitation_document, minutes_document
 from ecabinet.models import AuditEvent, Meeting, MeetingStatus, Poll, Record, User, utcnow
-from ecabinet.official_pdf import to_spec
+from ecabinet.official_document import to_spec
 from ecabinet.participants import participants_out, quorum_of
 from ecabinet.permissions import Actor, MeetingAccess, meeting_access
 from ecabinet.record_schemas import RecordIn, RecordOut
