@@ -42,7 +42,7 @@ class MeetingRecord:
     conclusions: list[ConclusionOut] = field(default_factory=list)
 
 
-def _letterhead(issuer: str) -> tuple[str, str]:
+def letterhead(issuer: str) -> tuple[str, str]:
     """("", "ỦY BAN NHÂN DÂN\\nTHÀNH PHỐ HÀ NỘI") for "Ủy ban nhân dân thành phố Hà Nội": the body's name in
     capitals, broken after "Ủy ban nhân dân" as letterheads are."""
     upper = issuer.upper()
@@ -64,12 +64,21 @@ def _name(people: list[ParticipantOut], role: str) -> str:
     return next((p.name for p in people if p.role == role), "")
 
 
-def _attendance(p: ParticipantOut) -> str:
+def attendance_text(p: ParticipantOut, final: bool) -> str:
     if p.attendance == "present":
         return f"Dự thay: {p.substitute_name}" if p.by_substitute and p.substitute_name else "Có mặt"
-    if p.attendance == "absent":
+    if p.attendance == "absent" or final:
+        # Once the meeting is over, whoever never checked in was absent.
         return f"Vắng ({p.absence_reason})" if p.absence_reason else "Vắng"
     return "Chưa điểm danh"
+
+
+def office_of(p: ParticipantOut) -> str:
+    """ "Giám đốc Sở Tài chính", not "Giám đốc Sở Tài chính, Sở Tài chính": the unit only where the title lacks it."""
+    unit = p.unit_name or ""
+    if not p.title:
+        return unit
+    return p.title if not unit or unit.lower() in p.title.lower() else f"{p.title}, {unit}"
 
 
 def _poll_rows(poll: PollOut) -> tuple[tuple[str, ...], ...]:
@@ -90,7 +99,7 @@ def _when(at: dt.datetime) -> str:
 
 def minutes_document(record: MeetingRecord, number: str, draft: bool, zone: dt.tzinfo) -> OfficialDocument:
     """The minutes: time and place, attendance with substitutes, and per item its votes and conclusions."""
-    parent, issuer = _letterhead(record.issuer)
+    parent, issuer = letterhead(record.issuer)
     start = record.starts_at.astimezone(zone) if record.starts_at else None
     blocks: list[Block] = [Block("heading", "I. THỜI GIAN, ĐỊA ĐIỂM")]
     if start is not None:
@@ -114,8 +123,7 @@ def minutes_document(record: MeetingRecord, number: str, draft: bool, zone: dt.t
     )
     rows: list[tuple[str, ...]] = [("STT", "Họ và tên", "Chức vụ, đơn vị", "Vai trò", "Tham dự")]
     for n, p in enumerate(people, 1):
-        office = ", ".join(x for x in (p.title, p.unit_name or "") if x)
-        rows.append((str(n), p.name, office, ROLES.get(p.role, p.role), _attendance(p)))
+        rows.append((str(n), p.name, office_of(p), ROLES.get(p.role, p.role), attendance_text(p, not draft)))
     blocks.append(Block("table", rows=tuple(rows), widths=(0.6, 2.4, 3.0, 1.4, 2.0)))
     blocks.append(Block("heading", "III. NỘI DUNG"))
     for item in record.items:
@@ -172,7 +180,7 @@ def minutes_document(record: MeetingRecord, number: str, draft: bool, zone: dt.t
 
 def invitation_document(record: MeetingRecord, number: str, today: dt.date, zone: dt.tzinfo) -> OfficialDocument:
     """The invitation: who is invited, to what, when and where, and the agenda."""
-    parent, issuer = _letterhead(record.issuer)
+    parent, issuer = letterhead(record.issuer)
     invited = [p for p in record.participants if p.role not in ("secretary", "observer")]
     blocks: list[Block] = [
         Block("paragraph", f"{record.issuer} trân trọng kính mời:"),
@@ -195,7 +203,7 @@ def invitation_document(record: MeetingRecord, number: str, today: dt.date, zone
         )
     blocks.append(Block("paragraph", f"Địa điểm: {record.place or record.place_name}."))
     blocks.append(Block("paragraph", "Nội dung:"))
-    blocks.append(Block("list", items=tuple(f"{i.item_number}. {i.title}" for i in record.items if i.depth == 0)))
+    blocks.append(Block("list", items=tuple(i.title for i in record.items if i.depth == 0)))
     blocks.append(
         Block(
             "paragraph",
