@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from ecabinet import audit, events
 from ecabinet.database import Database
@@ -235,8 +235,15 @@ def request(db: Database, actor: Actor, meeting_id: int, data: SpeakerIn) -> tup
         if user_id != actor.id:
             if not may_grant(access, console):
                 raise Forbidden("Only the chair, or the secretary running the console, puts others in the queue.")
+            # The participant, or the substitute sitting in for them.
             seat = session.exec(
-                select(Participant).where(Participant.meeting_id == meeting_id, Participant.user_id == user_id)
+                select(Participant).where(
+                    Participant.meeting_id == meeting_id,
+                    or_(
+                        Participant.user_id == user_id,
+                        (Participant.substitute_id == user_id) & col(Participant.by_substitute).is_(True),
+                    ),
+                )
             ).first()
             if seat is None or seat.role == ParticipantRole.observer:
                 raise Invalid("user_id: not a participant who may speak in this meeting.", field="user_id")

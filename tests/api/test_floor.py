@@ -141,3 +141,22 @@ def test_the_current_item_timer_and_the_end_of_the_meeting(client: Any) -> None:
     assert secretary.post(f"/api/meetings/{mid}/transition", json={"to": "closed"}).status_code == 200
     floor = secretary.get(f"/api/meetings/{mid}/floor").json()
     assert floor["speaking"] is None and floor["queue"] == []
+
+
+def test_a_substitute_in_the_seat_asks_and_is_put_in_the_queue(client: Any) -> None:
+    """The substitute attending for a member shows among those who have not spoken, and the chair can queue them."""
+    secretary, chair, member = client("thuky"), client("chutich"), client("thanhvien2")
+    mid = sample_id(member)
+    me = member.get("/api/me").json()["user"]
+    row = next(p for p in member.get(f"/api/meetings/{mid}/participants").json() if p["user_id"] == me["id"])
+    deputy_id = member.get("/api/users", params={"q": "phogiamdoc1"}).json()[0]["id"]
+    assert member.patch(f"/api/participants/{row['id']}", json={"substitute_id": deputy_id}).status_code == 200
+    deputy = client("phogiamdoc1")
+    assert deputy.post(f"/api/participants/{row['id']}/checkin").json()["by_substitute"] is True
+    live(secretary)
+    floor = chair.get(f"/api/meetings/{mid}/floor").json()
+    waiting = [p["user_id"] for p in floor["not_spoken"]]
+    assert deputy_id in waiting and me["id"] not in waiting
+    queued = chair.post(f"/api/meetings/{mid}/speakers", json={"user_id": deputy_id})
+    assert queued.status_code == 201 and queued.json()["user_id"] == deputy_id
+    assert deputy.post(f"/api/meetings/{mid}/speakers", json={}).json()["id"] == queued.json()["id"]
