@@ -95,12 +95,18 @@ TYPES: dict[str, str] = {
     ),
     CONCLUSION_UPDATED: 'A conclusion on an item was recorded or edited, or its tasks changed: data {"conclusion"}.',
     CONCLUSION_DELETED: 'A conclusion was removed with its tasks: data {"conclusion": {"id", "item_id"}}.',
-    TASK_UPDATED: 'A task changed (status, due date, owner) or its unit reported on it: data {"task"}.',
+    TASK_UPDATED: (
+        'A task was created or changed (status, due date, owner) or its unit reported on it: data {"task"}; on '
+        "meeting:{id} and on user:{id} of each person in the owner unit."
+    ),
     TASK_REMINDER: (
         'On user:{id} of each person in the task\'s unit: a task falls due soon or is overdue: data {"task", '
         '"kind": "due_soon"|"overdue"}.'
     ),
-    RECORD_UPDATED: 'Minutes or an invitation were generated, or signed: data {"record"}.',
+    RECORD_UPDATED: (
+        'Minutes or an invitation were generated, or signed: data {"record"}; a draft only on user:{id} of the '
+        "meeting's chair and secretary."
+    ),
 }
 
 # Events after which a channel's clients must be authorized again (someone may have lost access).

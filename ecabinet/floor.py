@@ -241,7 +241,7 @@ def request(db: Database, actor: Actor, meeting_id: int, data: SpeakerIn) -> tup
                     Participant.meeting_id == meeting_id,
                     or_(
                         Participant.user_id == user_id,
-                        (Participant.substitute_id == user_id) & col(Participant.by_substitute).is_(True),
+                        sa.and_(col(Participant.substitute_id) == user_id, col(Participant.by_substitute).is_(True)),
                     ),
                 )
             ).first()

@@ -21,7 +21,17 @@ from ecabinet.agenda_items import items_out
 from ecabinet.database import Database
 from ecabinet.errors import AppError, Conflict, Forbidden, NotFound
 from ecabinet.minutes import MeetingRecord, invitation_document, minutes_document
-from ecabinet.models import AuditEvent, Meeting, MeetingStatus, Poll, Record, User, utcnow
+from ecabinet.models import (
+    AuditEvent,
+    Meeting,
+    MeetingStatus,
+    Participant,
+    ParticipantRole,
+    Poll,
+    Record,
+    User,
+    utcnow,
+)
 from ecabinet.official_document import to_spec
 from ecabinet.participants import participants_out, quorum_of
 from ecabinet.permissions import Actor, MeetingAccess, meeting_access
@@ -141,11 +151,11 @@ async def generate(issuing: Issuing, actor: Actor, meeting_id: int, data: Record
         sha256 = await asyncio.to_thread(issuing.store.put, path.read_bytes())
     finally:
         path.unlink(missing_ok=True)
-    return _store(issuing.db, actor, meeting_id, data, draft, int(answer["pages"]), sha256, document.number)
+    return _store(issuing.db, actor, meeting_id, data, draft, int(answer["pages"]), sha256)
 
 
 def _store(
-    db: Database, actor: Actor, meeting_id: int, data: RecordIn, draft: bool, pages: int, sha256: str, number: str
+    db: Database, actor: Actor, meeting_id: int, data: RecordIn, draft: bool, pages: int, sha256: str
 ) -> RecordOut:
     for _attempt in range(3):
         try:
@@ -159,7 +169,7 @@ def _store(
                     meeting_id=meeting_id,
                     kind=data.kind,
                     version=version + 1,
-                    number=number.strip(),
+                    number=data.number,
                     draft=draft,
                     pages=pages,
                     sha256=sha256,
@@ -176,20 +186,28 @@ def _store(
                     meeting_id=meeting_id,
                     data={"version": row.version, "draft": draft, "sha256": sha256},
                 )
-                return _announce(session, row, actor)
+                return _announce(session, row)
         except sa.exc.IntegrityError:
             continue  # two versions made at once: this one takes the next number
     raise Conflict("Another version is being made at this moment; try again.")
 
 
-def _announce(session: Session, row: Record, actor: Actor) -> RecordOut:
-    out = record_out(row, {actor.id: actor.user.name})
-    if row.draft:
-        # Drafts are for the chair and secretary; members learn of the record once it is final.
+def _announce(session: Session, row: Record) -> RecordOut:
+    maker = session.get(User, row.created_by_id) if row.created_by_id else None
+    out = record_out(row, {row.created_by_id: maker.name} if maker else {})
+    data = {"record": out.model_dump(mode="json")}
+    if not row.draft:
+        events.emit(session, events.meeting_channel(row.meeting_id), events.RECORD_UPDATED, data)
         return out
-    events.emit(
-        session, events.meeting_channel(row.meeting_id), events.RECORD_UPDATED, {"record": out.model_dump(mode="json")}
-    )
+    # Drafts are for the chair and the secretary (on their own channels); members learn of the final record.
+    leads = session.exec(
+        select(Participant.user_id).where(
+            Participant.meeting_id == row.meeting_id,
+            col(Participant.role).in_([ParticipantRole.chair, ParticipantRole.secretary]),
+        )
+    ).all()
+    for user_id in sorted({u for u in leads if u is not None}):
+        events.emit(session, events.user_channel(user_id), events.RECORD_UPDATED, data)
     return out
 
 
@@ -241,7 +259,7 @@ async def sign(issuing: Issuing, actor: Actor, record_id: int) -> RecordOut:
                 meeting_id=row.meeting_id,
                 data={"sha256": sha256, "signer": row.signer},
             )
-            return _announce(session, row, actor)
+            return _announce(session, row)
         return record_out(row)
 
 

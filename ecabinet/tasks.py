@@ -152,12 +152,19 @@ def _schedule(session: Session, task: Task, calendar: Calendar) -> None:
 
 
 def announce(session: Session, task: Task, calendar: Calendar) -> TaskOut:
+    """Tell the meeting, and the owner unit's people wherever they are (their task list is not a meeting page)."""
     session.flush()
     out = tasks_out(session, [task], calendar)[0]
-    events.emit(
-        session, events.meeting_channel(task.meeting_id), events.TASK_UPDATED, {"task": out.model_dump(mode="json")}
-    )
+    data = {"task": out.model_dump(mode="json")}
+    events.emit(session, events.meeting_channel(task.meeting_id), events.TASK_UPDATED, data)
+    for user_id in _unit_people(session, task.unit_id):
+        events.emit(session, events.user_channel(user_id), events.TASK_UPDATED, data)
     return out
+
+
+def _unit_people(session: Session, unit_id: int) -> list[int]:
+    people = session.exec(select(User.id).where(User.unit_id == unit_id, col(User.active).is_(True))).all()
+    return sorted(u for u in people if u is not None)
 
 
 def add_tasks(
@@ -333,6 +340,5 @@ def run_job(session: Session, job: Job, calendar: Calendar) -> None:
         return  # the due date moved later since this was scheduled
     out = tasks_out(session, [task], calendar)[0].model_dump(mode="json")
     kind = "overdue" if job.kind == OVERDUE_JOB else "due_soon"
-    people = session.exec(select(User.id).where(User.unit_id == task.unit_id, col(User.active).is_(True))).all()
-    for user_id in sorted(u for u in people if u is not None):
+    for user_id in _unit_people(session, task.unit_id):
         events.emit(session, events.user_channel(user_id), events.TASK_REMINDER, {"task": out, "kind": kind})

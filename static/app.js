@@ -5,6 +5,7 @@ import { h } from "/static/dom.js";
 import { currentLanguage, formatTime, has, preloadLanguages, setLanguage, storedLanguage, t } from "/static/i18n.js";
 import { live } from "/static/live.js";
 import { forgetOfflineCopies } from "/static/reader/offline-copy.js";
+import { hearTaskReminders } from "/static/record/task-reminders.js";
 import { showEditor } from "/static/screens/editor.js";
 import { showImport } from "/static/screens/import.js";
 import { showMeeting } from "/static/screens/meeting.js";
@@ -12,6 +13,7 @@ import { showMeetings } from "/static/screens/meetings.js";
 import { showReader } from "/static/screens/reader.js";
 import { showSignIn } from "/static/screens/signin.js";
 import { showSubmissions } from "/static/screens/submissions.js";
+import { showTasks } from "/static/screens/tasks.js";
 import { showViewer } from "/static/screens/viewer.js";
 import { userMessage } from "/static/user-channel.js";
 import { hearPollReminders } from "/static/votes/reminders.js";
@@ -82,12 +84,21 @@ function signedIn(body) {
   document.getElementById("signout").hidden = false;
   document.getElementById("topnav").hidden = false;
   document.getElementById("nav-import").hidden = !MAY_IMPORT.has(body.user.role);
+  tasksLink();
   // Departments' staff see their papers' page when their unit presents an item in a meeting being prepared.
   const papers = document.getElementById("nav-submissions");
   papers.hidden = true;
   get("/api/submissions").then((rows) => {
     if (session.user && session.user.id === body.user.id) papers.hidden = rows.length === 0;
   }).catch(() => {});
+}
+
+// Every signed-in user has the tasks page (their unit's tasks; the secretariat's overview), after the papers' link.
+function tasksLink() {
+  if (document.getElementById("nav-tasks")) return;
+  const link = h("a", { href: "#/tasks", id: "nav-tasks", "data-testid": "nav-tasks", "data-i18n": "tasks.nav",
+    text: t("tasks.nav") });
+  document.getElementById("nav-submissions").after(link);
 }
 
 function signedOut() {
@@ -156,11 +167,13 @@ function route() {
   if (path === "/import") return show(showImport);
   if ((match = path.match(/^\/documents\/(\d+)$/))) return show(showViewer, Number(match[1]));
   if (path === "/submissions") return show(showSubmissions);
+  if (path === "/tasks") return show(showTasks);
   return show(showMeetings);
 }
 
 async function start() {
   hearPollReminders(toast);
+  hearTaskReminders(toast);
   for (const button of document.querySelectorAll("[data-lang]")) {
     button.addEventListener("click", async () => {
       const language = button.dataset.lang;

@@ -1,10 +1,11 @@
-// An agenda item's documents: title, version, classification, processing state (page by page), and a link to
-// read each one that has pages to show.
+// An agenda item's documents: title, version, classification, digital signature, processing state (page by page),
+// and a link to read each one that has pages to show.
 
 import { del, patch } from "/static/api.js";
 import { classificationInfo, CLASSIFICATIONS } from "/static/components/classification-badge.js";
 import { h } from "/static/dom.js";
 import { currentLanguage, has, t } from "/static/i18n.js";
+import { originalLink, signatureBadge } from "/static/record/signature-badge.js";
 
 // A document with pages to show: ready, or still processing once its file has been checked.
 export function readable(doc) {
@@ -59,8 +60,10 @@ function documentRow(doc, manage) {
         h("span", { "data-testid": "document-version", text: facts.join(" · ") }),
         documentState(doc))),
     classificationInfo(doc.classification),
+    signatureBadge(doc),
     h("div", { class: "row-actions" },
       readable(doc) ? openLink(doc) : null,
+      originalLink(doc),
       manage ? manageControls(doc, manage) : null));
 }
 

@@ -13,9 +13,11 @@ import { quorumBox } from "/static/components/quorum-box.js";
 import { statusBadge } from "/static/components/status-badge.js";
 import { roomMoves, transitionButtons } from "/static/components/transition-buttons.js";
 import { clear, h } from "/static/dom.js";
+import { meetingFloor } from "/static/floor/meeting-floor.js";
 import { formatDateTime, t } from "/static/i18n.js";
 import { ActionRefused, live } from "/static/live.js";
 import { applyEvent, applyProgress } from "/static/meeting-state.js";
+import { meetingRecord } from "/static/record/meeting-record.js";
 import { meetingVotes } from "/static/votes/meeting-votes.js";
 
 export async function showMeeting(view, meetingId) {
@@ -28,8 +30,14 @@ export async function showMeeting(view, meetingId) {
   // Pre-positions, polls and the vote sheet: made once, they update themselves between redraws.
   const votes = meetingVotes(meetingId, { me: session.user.id, report, toast });
   onLeave(votes.stop);
+  // The floor: its banner, the speak button, and the console of whoever gives the floor (static/floor/).
+  const floor = meetingFloor(meetingId, { me: session.user.id, report, withNote: true });
+  onLeave(floor.stop);
+  // The record: conclusions with their tasks under each item, the minutes and the invitation (static/record/).
+  const record = meetingRecord(meetingId, { report, toast });
+  onLeave(record.stop);
 
-  const draw = () => render(view, state, online, act, tablets, votes);
+  const draw = () => render(view, state, online, act, tablets, votes, floor, record);
   // An action's own event redraws the page; reading the state again covers a socket that is down.
   const act = (promise) => promise.then(async () => {
     if (!live.connected) {
@@ -43,6 +51,8 @@ export async function showMeeting(view, meetingId) {
     epoch: state.epoch,
     onEvent: (event) => {
       if (votes.hear(event)) return;
+      if (floor.hear(event)) return;
+      if (record.hear(event)) return;
       if (applyEvent(state, event)) draw();
     },
     onVolatile: (message) => {
@@ -58,6 +68,8 @@ export async function showMeeting(view, meetingId) {
       state = await get(path);
       draw();
       votes.reload().catch(() => {});
+      floor.reload().catch(() => {});
+      record.reload().catch(() => {});
       return { since: state.seq, epoch: state.epoch };
     },
     // Removed from the meeting, or it went back to draft: reading it again shows why.
@@ -69,9 +81,11 @@ export async function showMeeting(view, meetingId) {
   onLeave(stop);
   draw();
   votes.reload().catch(report);
+  floor.reload().catch(() => {}); // the state carries the floor; this sets the clock its timers count by
+  record.reload().catch(report);
 }
 
-function render(view, state, online, act, tablets, votes) {
+function render(view, state, online, act, tablets, votes, floor, record) {
   const { meeting } = state;
   const meetingId = meeting.id;
   // A redraw keeps the reader where they were on a long page, and what they had unfolded or begun to type.
@@ -98,8 +112,10 @@ function render(view, state, online, act, tablets, votes) {
   const takeUp = meeting.status === "live" && (meeting.can_chair || meeting.can_manage)
     ? (item) => live.action("agenda.current", { item_id: item.id }).catch((error) => toast(error instanceof ActionRefused ? error.message : t("error.network"))) : null;
   const documents = (item) => [documentList((state.documents || []).filter((d) => d.item_id === item.id)),
-    votes.itemNode(item)];
+    votes.itemNode(item), record.itemNode(item)];
   votes.update(state);
+  floor.update(state);
+  record.update(state);
   const agenda = h("section", { class: "card" }, h("h2", { text: t("agenda.title") }),
     agendaTree(state.items, { takeUp, documents }));
   const people = h("section", { class: "card" }, h("h2", { text: t("participants.title") }),
@@ -107,8 +123,8 @@ function render(view, state, online, act, tablets, votes) {
   // The chair's and the secretary's console: who has the meeting open right now.
   const presence = meeting.can_chair || meeting.can_manage ? presenceBox(state.participants, online) : null;
 
-  const side = h("div", {}, presence, tablets ? tablets.node : null, quorumBox(state.quorum), people);
-  clear(view).append(head, h("div", { class: "columns" }, h("div", {}, agenda, votes.node), side));
+  const side = h("div", {}, floor.console, presence, tablets ? tablets.node : null, quorumBox(state.quorum), people);
+  clear(view).append(head, floor.bar, h("div", { class: "columns" }, h("div", {}, agenda, votes.node, record.node), side));
   reopen(view, unfolded);
   if (view.isConnected) window.scrollTo(0, scroll);
 }

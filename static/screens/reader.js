@@ -6,6 +6,7 @@ import { ApiError, get } from "/static/api.js";
 import { go, onLeave, report, session, toast } from "/static/app.js";
 import { classificationBadge } from "/static/components/classification-badge.js";
 import { h } from "/static/dom.js";
+import { meetingFloor } from "/static/floor/meeting-floor.js";
 import { t } from "/static/i18n.js";
 import { live } from "/static/live.js";
 import { voteCall } from "/static/votes/vote-call.js";
@@ -101,6 +102,9 @@ export async function showReader(view, meetingId, documentId = null, page = null
       refused: (message) => toast(message) })
     : null;
   if (strip && state.presenter) strip.presenter(state.presenter);
+  // The floor: its banner and the speak button over the reader, the console folded beside the chair's strip.
+  const floor = meetingFloor(meetingId, { me, report, folded: true });
+  floor.update(state);
 
   // ---- the controls --------------------------------------------------------------------------------
   const prev = h("button", { type: "button", class: "page-turn", "data-testid": "reader-prev",
@@ -162,7 +166,7 @@ export async function showReader(view, meetingId, documentId = null, page = null
           text: "+", onclick: () => zoomStep(1) }),
         largeToggle),
       search.node),
-    h("div", { class: "reader-live" }, presenter.node, strip ? strip.node : null),
+    h("div", { class: "reader-live" }, presenter.node, strip ? strip.node : null, floor.console),
     h("div", { class: "reader-body" }, panel, h("div", { class: "reader-main" }, docHead, empty, pages.node)));
 
   const drawPanel = () => {
@@ -263,7 +267,9 @@ export async function showReader(view, meetingId, documentId = null, page = null
     onEvent: (event) => {
       if (event.type.startsWith("poll.")) call.heard(event);
       if (event.type.startsWith("document.")) reloadPack();
+      if (floor.hear(event)) return;
       if (!state || !applyEvent(state, event)) return;
+      floor.update(state);
       if (event.type.startsWith("presenter.")) heardPresenter();
     },
     onVolatile: (message) => {
@@ -278,6 +284,8 @@ export async function showReader(view, meetingId, documentId = null, page = null
     },
     onReset: async () => {
       state = await get(statePath);
+      floor.update(state);
+      floor.reload().catch(() => {});
       heardPresenter();
       reloadPack();
       return { since: state.seq, epoch: state.epoch };
@@ -294,6 +302,7 @@ export async function showReader(view, meetingId, documentId = null, page = null
     stopHearing();
     mark.stop();
     presenter.stop();
+    floor.stop();
   });
 
   // Opened without a network: once it is back, open the screen again with the meeting's live state.
@@ -303,10 +312,11 @@ export async function showReader(view, meetingId, documentId = null, page = null
     onLeave(() => window.removeEventListener("online", again));
   }
 
-  view.append(call.element, root);
+  view.append(call.element, floor.bar, root);
   draw();
   // Following the presenter from the start: a tablet opened (or back) mid-meeting lands on the presented page.
   if (state && state.presenter && state.presenter.document_id) heardPresenter();
+  if (state) floor.reload().catch(() => {});
   // A tablet that downloaded the pack before keeps its copy current each time the reader opens.
   if (copy.wanted && navigator.onLine) copy.keep(pack, pages.width());
 }

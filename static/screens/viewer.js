@@ -8,6 +8,7 @@ import { classificationBadge } from "/static/components/classification-badge.js"
 import { documentState, rejectionText } from "/static/components/document-list.js";
 import { clear, h } from "/static/dom.js";
 import { t } from "/static/i18n.js";
+import { originalLink, signatureBadge } from "/static/record/signature-badge.js";
 
 const RETRY_MS = 1000;
 const SWIPE_PX = 60;
@@ -169,9 +170,11 @@ export async function showViewer(view, documentId) {
           doc.state !== "ready" ? documentState(doc) : null)),
       h("div", { class: "head-actions" },
         classificationBadge(doc.classification),
+        signatureBadge(doc),
         doc.may_download && doc.state === "ready" ? h("a", { class: "button", href: `/api/documents/${doc.id}/file`,
           download: doc.filename || `${doc.title}.pdf`, "data-testid": "doc-download", text: t("viewer.download") })
-          : null));
+          : null,
+        originalLink(doc)));
     const outline = doc.outline && doc.outline.length ? outlineSelect(doc.outline, (to) => {
       page = to;
       showPage();

@@ -249,7 +249,7 @@ export function meetingVotes(meetingId, { me, report, toast }) {
   function drawList() {
     const status = meeting ? meeting.status : null;
     head.replaceChildren(h("h2", { text: t("polls.title") }),
-      roles.lead && POSITIONS_OPEN.has(status) ? consentButton : null);
+      ...(roles.lead && POSITIONS_OPEN.has(status) ? [consentButton] : []));
     if (roles.lead && POSITIONS_OPEN.has(status) && form.node.parentNode !== card) card.insertBefore(form.node, list);
     if (!(roles.lead && POSITIONS_OPEN.has(status))) form.node.remove();
     if (failed) {

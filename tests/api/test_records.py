@@ -13,6 +13,7 @@ from typing import Any
 
 import pymupdf
 import pytest
+import sqlalchemy as sa
 
 from ecabinet import signing
 from ecabinet.database import Database
@@ -112,6 +113,14 @@ def test_minutes_are_a_draft_while_live_and_final_once_closed_with_the_record_in
     draft = secretary.post(f"/api/meetings/{mid}/records", json={"kind": "minutes"})
     assert draft.status_code == 201, draft.text
     assert draft.json()["draft"] and draft.json()["version"] == 1
+    with signing_server.db.read() as session:
+        told = session.execute(sa.text("SELECT channel FROM event_log WHERE type = 'record.updated'")).scalars().all()
+    leads = [
+        p["user_id"]
+        for p in secretary.get(f"/api/meetings/{mid}/participants").json()
+        if p["role"] in ("chair", "secretary")
+    ]
+    assert sorted(told) == sorted(f"user:{u}" for u in leads)  # a draft is for the chair and the secretary only
     assert "DỰ THẢO" in pdf_text(secretary.get(draft.json()["url"]).content)
     assert member.get(f"/api/meetings/{mid}/records").json() == []
     assert error_of(member.get(draft.json()["url"]))["status"] == 404
@@ -121,6 +130,7 @@ def test_minutes_are_a_draft_while_live_and_final_once_closed_with_the_record_in
     assert secretary.post(f"/api/meetings/{mid}/transition", json={"to": "closed"}).status_code == 200
     final = secretary.post(f"/api/meetings/{mid}/records", json={"kind": "minutes", "number": "15/BB-UBND"}).json()
     assert not final["draft"] and final["version"] == 2 and final["number"] == "15/BB-UBND"
+    assert final["created_by"] == secretary.get("/api/me").json()["user"]["name"]
     text = flat(pdf_text(member.get(f"/api/meetings/{mid}/minutes.pdf").content))
     meeting = secretary.get(f"/api/meetings/{mid}").json()
     people = secretary.get(f"/api/meetings/{mid}/participants").json()
