@@ -32,7 +32,7 @@ from ecabinet.models import (
     User,
     utcnow,
 )
-from ecabinet.official_document import to_spec
+from ecabinet.official_document import OfficialDocument, to_spec
 from ecabinet.participants import participants_out, quorum_of
 from ecabinet.permissions import Actor, MeetingAccess, meeting_access
 from ecabinet.record_schemas import RecordIn, RecordOut
@@ -123,27 +123,34 @@ def gather(session: Session, meeting: Meeting, settings: Settings) -> MeetingRec
     )
 
 
-async def generate(issuing: Issuing, actor: Actor, meeting_id: int, data: RecordIn) -> RecordOut:
-    """Generate the minutes or the invitation as it stands now, as a new version."""
+def _document(issuing: Issuing, actor: Actor, meeting_id: int, data: RecordIn) -> tuple[OfficialDocument, bool]:
+    """The record to compose as the meeting stands now, and whether it is a draft (refused: 403 or 409)."""
     settings = issuing.settings
     with issuing.db.read() as session:
         access = meeting_access(session, actor, meeting_id)
         if not access.can_chair:
             raise Forbidden("Only the chair or the meeting's secretary issues the minutes and invitations.")
         status = MeetingStatus(access.meeting.status)
-        record = gather(session, access.meeting, settings)
-    zone = settings.zone
-    if data.kind == "minutes":
-        if status not in (MeetingStatus.live, MeetingStatus.closed, MeetingStatus.archived):
+        if data.kind == "minutes" and status not in (MeetingStatus.live, MeetingStatus.closed, MeetingStatus.archived):
             raise Conflict(f"The meeting is {status}; minutes are made once it is live (final once it is closed).")
-        draft = status == MeetingStatus.live
-        document = minutes_document(record, data.number, draft, zone)
-    else:
-        if status not in (MeetingStatus.draft, MeetingStatus.scheduled, MeetingStatus.live):
+        if data.kind == "invitation" and status not in (
+            MeetingStatus.draft,
+            MeetingStatus.scheduled,
+            MeetingStatus.live,
+        ):
             raise Conflict(f"The meeting is {status}; invitations are made before it ends.")
-        draft = status == MeetingStatus.draft
-        document = invitation_document(record, data.number, Calendar.of(settings).today(), zone)
-        document = dataclasses.replace(document, draft=draft)
+        record = gather(session, access.meeting, settings)
+    if data.kind == "minutes":
+        draft = status == MeetingStatus.live
+        return minutes_document(record, data.number, draft, settings.zone), draft
+    draft = status == MeetingStatus.draft
+    document = invitation_document(record, data.number, Calendar.of(settings).today(), settings.zone)
+    return dataclasses.replace(document, draft=draft), draft
+
+
+async def generate(issuing: Issuing, actor: Actor, meeting_id: int, data: RecordIn) -> RecordOut:
+    """Generate the minutes or the invitation as it stands now, as a new version."""
+    document, draft = await asyncio.to_thread(_document, issuing, actor, meeting_id, data)
     handle, path = issuing.store.temp_file()
     handle.close()
     try:
@@ -151,7 +158,8 @@ async def generate(issuing: Issuing, actor: Actor, meeting_id: int, data: Record
         sha256 = await asyncio.to_thread(issuing.store.put, path.read_bytes())
     finally:
         path.unlink(missing_ok=True)
-    return _store(issuing.db, actor, meeting_id, data, draft, int(answer["pages"]), sha256)
+    pages = int(answer["pages"])
+    return await asyncio.to_thread(_store, issuing.db, actor, meeting_id, data, draft, pages, sha256)
 
 
 def _store(
@@ -223,14 +231,9 @@ def _record(session: Session, actor: Actor, record_id: int) -> tuple[Record, Mee
 
 async def sign(issuing: Issuing, actor: Actor, record_id: int) -> RecordOut:
     """Sign a final record with the organisation's certificate; signing it again answers the signed record."""
-    with issuing.db.read() as session:
-        row, access = _record(session, actor, record_id)
-        if not access.can_chair:
-            raise Forbidden("Only the chair or the meeting's secretary signs the minutes and invitations.")
-        if row.signed_sha256 is not None:
-            return record_out(row)
-        if row.draft:
-            raise Conflict("A draft is not signed; generate the minutes again once the meeting is closed.")
+    row = await asyncio.to_thread(_signable, issuing.db, actor, record_id)
+    if row.signed_sha256 is not None:
+        return record_out(row)
     identity = signing.identity(issuing.settings)
     if identity is None:
         raise SigningNotConfigured("No signing certificate is configured (ECABINET_SIGNING_P12).")
@@ -244,10 +247,24 @@ async def sign(issuing: Issuing, actor: Actor, record_id: int) -> RecordOut:
         signing.sign_pdf, source.read_bytes(), signer, reason=reason, location=issuing.settings.place_name
     )
     sha256 = await asyncio.to_thread(issuing.store.put, signed)
-    with issuing.db.write() as session:
+    return await asyncio.to_thread(_keep_signed, issuing.db, actor, record_id, sha256, signing.subject_name(signer))
+
+
+def _signable(db: Database, actor: Actor, record_id: int) -> Record:
+    with db.read() as session:
+        row, access = _record(session, actor, record_id)
+        if not access.can_chair:
+            raise Forbidden("Only the chair or the meeting's secretary signs the minutes and invitations.")
+        if row.draft:
+            raise Conflict("A draft is not signed; generate the minutes again once the meeting is closed.")
+        return row
+
+
+def _keep_signed(db: Database, actor: Actor, record_id: int, sha256: str, signer: str) -> RecordOut:
+    with db.write() as session:
         row = session.exec(select(Record).where(Record.id == record_id).with_for_update()).one()
         if row.signed_sha256 is None:  # whoever signed first is the signature kept
-            row.signed_sha256, row.signer = sha256, signing.subject_name(signer)
+            row.signed_sha256, row.signer = sha256, signer
             row.signed_by_id, row.signed_at = actor.id, utcnow()
             session.add(row)
             audit.append(
