@@ -374,6 +374,23 @@ def wait_port(port: int, timeout: float = 20.0) -> None:
 # ------------------------------------------------------------------------------------- 1. presenter → tablets
 
 
+async def meeting_socket(url: str, cookie: str, meeting_id: int) -> Any:
+    """A websocket of the signed-in `cookie`, subscribed to the meeting's channel (the `subscribed` answer read)."""
+    import websockets
+
+    ws = await websockets.connect(
+        url.replace("http://", "ws://") + "/ws",
+        additional_headers={"Cookie": f"ecabinet_session={cookie}"},
+        compression=None,
+        max_size=2**24,
+        ping_interval=None,
+    )
+    await ws.send(json.dumps({"op": "subscribe", "channel": f"meeting:{meeting_id}"}))
+    while json.loads(await ws.recv())["op"] != "subscribed":
+        pass
+    return ws
+
+
 class Chair:
     """The chair's websocket: page turns as `presenter.page` actions, pings; its own copy of each event."""
 
@@ -386,18 +403,7 @@ class Chair:
 
     @classmethod
     async def open(cls, url: str, cookie: str, meeting_id: int) -> Chair:
-        import websockets
-
-        ws = await websockets.connect(
-            url.replace("http://", "ws://") + "/ws",
-            additional_headers={"Cookie": f"ecabinet_session={cookie}"},
-            compression=None,
-            ping_interval=None,
-        )
-        await ws.send(json.dumps({"op": "subscribe", "channel": f"meeting:{meeting_id}"}))
-        while json.loads(await ws.recv())["op"] != "subscribed":
-            pass
-        return cls(ws)
+        return cls(await meeting_socket(url, cookie, meeting_id))
 
     async def read(self) -> None:
         async for raw in self.ws:

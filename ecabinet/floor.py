@@ -199,8 +199,9 @@ def get_floor(db: Database, actor: Actor, meeting_id: int) -> FloorOut:
 
 def _announce(session: Session, meeting_id: int, actor: Actor, access: MeetingAccess) -> FloorOut:
     session.flush()
-    _emit(session, floor_out(session, meeting_id))
-    return floor_out(session, meeting_id, actor, access)
+    floor = floor_out(session, meeting_id, actor, access)
+    _emit(session, floor)  # the event leaves out the actor's own fields
+    return floor
 
 
 def _emit(session: Session, floor: FloorOut) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ecabinet.official_document import Block, OfficialDocument, SignatureBlock
 from ecabinet.record_schemas import ConclusionOut
-from ecabinet.schemas import ItemOut, ParticipantOut, PollOut, QuorumOut
+from ecabinet.schemas import ItemOut, ParticipantOut, PollResult, QuorumOut
 
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 ROLES = {
@@ -22,6 +22,17 @@ ROLES = {
     "site": "Điểm cầu",
     "observer": "Dự thính",
 }
+
+
+@dataclass(frozen=True)
+class Vote:
+    """A closed poll as the minutes report it: what was asked, on which items, and the result at its close."""
+
+    item_ids: list[int]
+    question: str
+    options: list[tuple[str, str]]
+    secret: bool
+    result: PollResult | None
 
 
 @dataclass(frozen=True)
@@ -38,7 +49,7 @@ class MeetingRecord:
     items: list[ItemOut]
     participants: list[ParticipantOut]
     quorum: QuorumOut
-    polls: list[PollOut] = field(default_factory=list)
+    votes: list[Vote] = field(default_factory=list)
     conclusions: list[ConclusionOut] = field(default_factory=list)
 
 
@@ -81,11 +92,11 @@ def office_of(p: ParticipantOut) -> str:
     return p.title if not unit or unit.lower() in p.title.lower() else f"{p.title}, {unit}"
 
 
-def _poll_rows(poll: PollOut) -> tuple[tuple[str, ...], ...]:
-    tally = poll.tally or {}
-    header = ("Nội dung biểu quyết", *(o.label for o in poll.options), "Kết quả")
-    outcome = "Chưa kết thúc" if poll.outcome is None else _adopted(poll.outcome.adopted)
-    return header, (poll.question, *(str(tally.get(o.id, 0)) for o in poll.options), outcome)
+def _vote_rows(vote: Vote) -> tuple[tuple[str, ...], ...]:
+    tally = vote.result.tally if vote.result else {}
+    header = ("Nội dung biểu quyết", *(label for _id, label in vote.options), "Kết quả")
+    outcome = "Chưa kết thúc" if vote.result is None else _adopted(vote.result.adopted)
+    return header, (vote.question, *(str(tally.get(o, 0)) for o, _label in vote.options), outcome)
 
 
 def _adopted(adopted: bool) -> str:
@@ -130,14 +141,12 @@ def minutes_document(record: MeetingRecord, number: str, draft: bool, zone: dt.t
         blocks.append(Block("heading", f"{item.item_number}. {item.title}"))
         if item.presenter_unit_name or item.presenter_name:
             blocks.append(Block("paragraph", f"Trình bày: {item.presenter_name or item.presenter_unit_name}."))
-        for poll in (p for p in record.polls if item.id in p.item_ids):
-            header, line = _poll_rows(poll)
-            blocks.append(
-                Block("paragraph", f"Biểu quyết ({'bỏ phiếu kín' if poll.ballot == 'secret' else 'công khai'}):")
-            )
+        for vote in (v for v in record.votes if item.id in v.item_ids):
+            header, line = _vote_rows(vote)
+            blocks.append(Block("paragraph", f"Biểu quyết ({'bỏ phiếu kín' if vote.secret else 'công khai'}):"))
             blocks.append(Block("table", rows=(header, line)))
-            if poll.outcome is not None and poll.result is not None:
-                r = poll.result
+            if vote.result is not None:
+                r = vote.result
                 blocks.append(
                     Block(
                         "paragraph",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from ecabinet import audit, conclusions, events, polls, signing
 from ecabinet.agenda_items import items_out
 from ecabinet.database import Database
 from ecabinet.errors import AppError, Conflict, Forbidden, NotFound
-from ecabinet.minutes import MeetingRecord, invitation_document, minutes_document
+from ecabinet.minutes import MeetingRecord, Vote, invitation_document, minutes_document
 from ecabinet.models import (
     AuditEvent,
     Meeting,
@@ -28,6 +29,7 @@ from ecabinet.models import (
     Participant,
     ParticipantRole,
     Poll,
+    PollStatus,
     Record,
     User,
     utcnow,
@@ -37,6 +39,7 @@ from ecabinet.participants import participants_out, quorum_of
 from ecabinet.permissions import Actor, MeetingAccess, meeting_access
 from ecabinet.record_schemas import RecordIn, RecordOut
 from ecabinet.sandbox import PRIORITY_PROCESS, Sandbox
+from ecabinet.schemas import PollResult
 from ecabinet.settings import Settings
 from ecabinet.tasks import Calendar
 from ecabinet.uploads import FileStore
@@ -118,7 +121,18 @@ def gather(session: Session, meeting: Meeting, settings: Settings) -> MeetingRec
         items=items_out(session, meeting.id),
         participants=people,
         quorum=quorum_of(people),
-        polls=[polls.poll_out(session, p, None, None) for p in poll_rows if p.status == "closed"],
+        # The result as announced at the close: no ballots or voters are read (the minutes print none).
+        votes=[
+            Vote(
+                item_ids=json.loads(p.item_ids),
+                question=p.question,
+                options=polls.options_of(p),
+                secret=p.ballot == "secret",
+                result=PollResult.model_validate_json(p.result) if p.result else None,
+            )
+            for p in poll_rows
+            if p.status == PollStatus.closed
+        ],
         conclusions=conclusions.meeting_conclusions(session, meeting.id, Calendar.of(settings)),
     )
 
