@@ -10,12 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from ecabinet import agenda_items
+from ecabinet.agenda_items import items_out
 from ecabinet.database import Database
-from ecabinet.models import User
+from ecabinet.models import Meeting, User
 from ecabinet.permissions import Actor
 from ecabinet.schemas import ItemUpdate
 from realtime import eventlog
@@ -112,10 +113,16 @@ def test_beyond_retention_the_client_reloads(sqlite_db: Database, serve: Callabl
 
 def test_a_replay_larger_than_the_send_queue_reloads_instead(sqlite_db: Database, serve: Callable[..., Live]) -> None:
     """Resuming more events than half the send buffer holds answers recovered: false, never a 4008 loop."""
-    live = serve(sqlite_db, ws_send_buffer_max_bytes=40_000)  # an agenda event is ~5 KB: four fit, five do not
+    # A send buffer whose half holds four agenda events and not five (as the event log measures them).
+    with sqlite_db.read() as session:
+        mid = session.exec(select(Meeting.id).order_by(col(Meeting.id))).first()
+        assert mid is not None
+        items = [i.model_dump(mode="json") for i in items_out(session, mid)]
+    event = len(json.dumps({"item": items[0], "items": items}, ensure_ascii=False, separators=(",", ":")))
+    live = serve(sqlite_db, ws_send_buffer_max_bytes=9 * event)
     member_http = live.client("thanhvien1")
     secretary = live.client("thuky")
-    mid = _meeting_id(secretary)
+    assert _meeting_id(secretary) == mid
     old = member_http.get(f"/api/meetings/{mid}/state").json()
     _rename_items(secretary, old, 4, "Bốn")
     near = live.socket(member_http)
