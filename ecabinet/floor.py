@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, or_, select
 
 from ecabinet import audit, events
@@ -44,16 +46,21 @@ def _chaired(session: Session, meeting_id: int) -> bool:
 
 
 def _console(session: Session, meeting_id: int, lock: bool = False) -> Console:
+    """The meeting's console; with `lock`, its row made if need be and locked for this transaction."""
     query = select(Console).where(Console.meeting_id == meeting_id)
     if lock:
-        query = query.with_for_update()
+        # The first floor changes of a meeting may arrive together: each makes the row unless another did
+        # (never a duplicate-key error), then all queue on its lock.
+        values = {"meeting_id": meeting_id, "holder": _first_holder(session, meeting_id), "since": utcnow()}
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(Console).values(**values).on_conflict_do_nothing(index_elements=["meeting_id"]))
+        return session.exec(query.with_for_update()).one()
     row = session.exec(query).first()
-    if row is None:
-        row = Console(meeting_id=meeting_id, holder="chair" if _chaired(session, meeting_id) else "secretary")
-        if lock:
-            session.add(row)
-            session.flush()
-    return row
+    return row or Console(meeting_id=meeting_id, holder=_first_holder(session, meeting_id))
+
+
+def _first_holder(session: Session, meeting_id: int) -> str:
+    return "chair" if _chaired(session, meeting_id) else "secretary"
 
 
 def may_grant(access: MeetingAccess, console: Console) -> bool:

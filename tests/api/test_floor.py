@@ -160,3 +160,14 @@ def test_a_substitute_in_the_seat_asks_and_is_put_in_the_queue(client: Any) -> N
     queued = chair.post(f"/api/meetings/{mid}/speakers", json={"user_id": deputy_id})
     assert queued.status_code == 201 and queued.json()["user_id"] == deputy_id
     assert deputy.post(f"/api/meetings/{mid}/speakers", json={}).json()["id"] == queued.json()["id"]
+
+
+def test_the_first_requests_of_a_meeting_arriving_together_are_all_queued(client: Any) -> None:
+    """Six members ask at the same moment as the meeting goes live: each is queued once, none fails."""
+    secretary = client("thuky")
+    members = [client(f"thanhvien{i}") for i in range(1, 7)]
+    mid = live(secretary)
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda c: c.post(f"/api/meetings/{mid}/speakers", json={}).status_code, members))
+    assert answers == [201] * 6
+    assert len(secretary.get(f"/api/meetings/{mid}/floor").json()["queue"]) == 6
