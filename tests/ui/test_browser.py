@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.conftest import LiveServer
+from tests.conftest import Client, LiveServer
 
 I18N = Path(__file__).resolve().parents[2] / "static" / "i18n"
 VI = json.loads((I18N / "vi.json").read_text(encoding="utf-8"))
@@ -67,6 +67,13 @@ def add_item(page: Page, title: str) -> None:
     page.get_by_test_id("add-item-title").fill(title)
     page.get_by_test_id("add-item-submit").click()
     expect(page.locator(f"[data-testid='item-title'][value='{title}']")).to_have_count(1)
+
+
+@contextmanager
+def secretary(server: LiveServer) -> Iterator[Client]:
+    """The secretary over HTTP, for what the test arranges rather than checks."""
+    with Client(base_url=server.url, timeout=30, trust_env=False) as c:
+        yield c.sign_in("thuky")
 
 
 def open_sample_meeting(page: Page) -> None:

@@ -3,15 +3,11 @@ a member reads both page by page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from ecabinet.database import Database
-from tests.conftest import LiveServer, make_settings, start_server, stop_server
+from tests.conftest import LiveServer
 from tests.pdf_samples import CORPUS, FOUR_PAGES
 from tests.ui.test_browser import DESKTOP, VI, browser_page, open_sample_meeting, sign_in
 
@@ -21,15 +17,6 @@ FIRST_ITEM = "Báo cáo tình hình kinh tế – xã hội tháng 11, nhiệm v
 PAPER_TITLE = "Báo cáo tình hình kinh tế – xã hội tháng 11 năm 2026"
 # Processing runs in the PDF sandbox, whose first job also starts its worker processes.
 PROCESSING_MS = 60_000
-
-
-@pytest.fixture
-def fresh_server(sqlite_db: Database, tmp_path: Path) -> Iterator[LiveServer]:
-    """A server of this test's own: it adds documents and submissions to the sample meeting."""
-    settings = make_settings(tmp_path / "data", sqlite_db.url)
-    handle, thread, url = start_server(settings, sqlite_db)
-    yield LiveServer(url, sqlite_db, settings)
-    stop_server(handle, thread)
 
 
 def _page_shown(page: Page) -> None:

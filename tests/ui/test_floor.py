@@ -6,16 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from ecabinet.database import Database
 from tests.api.test_meetings import sample_id
-from tests.conftest import Client, LiveServer, make_settings, start_server, stop_server
-from tests.ui.test_browser import EN, SAMPLE_ITEM, SAMPLE_TITLE, TABLET, VI, browser_page, sign_in
+from tests.conftest import LiveServer
+from tests.ui.test_browser import EN, SAMPLE_ITEM, SAMPLE_TITLE, TABLET, VI, browser_page, secretary, sign_in
 
 CHAIR = "Trần Quốc Hưng"
 SECRETARY = "Nguyễn Thị Minh Thư"
@@ -24,22 +21,6 @@ LATE = "Trịnh Minh Đức"
 NOTE = "Về nền tảng dữ liệu dùng chung"
 # The sample item has 30 minutes; it was taken up a moment ago.
 ITEM_TIMER = re.compile(r"^00:\d\d / 30:00$")
-
-
-@pytest.fixture
-def fresh_server(sqlite_db: Database, tmp_path: Path) -> Iterator[LiveServer]:
-    """A server of this test's own: these tests make the sample meeting live and give the floor in it."""
-    settings = make_settings(tmp_path / "data", sqlite_db.url)
-    handle, thread, url = start_server(settings, sqlite_db)
-    yield LiveServer(url, sqlite_db, settings)
-    stop_server(handle, thread)
-
-
-@contextmanager
-def secretary(server: LiveServer) -> Iterator[Client]:
-    """The secretary over HTTP, for what the test arranges rather than checks."""
-    with Client(base_url=server.url, timeout=30, trust_env=False) as c:
-        yield c.sign_in("thuky")
 
 
 def check_in(server: LiveServer, name: str) -> None:

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from ecabinet.database import Database
-from tests.conftest import LiveServer, make_settings, start_server, stop_server
+from tests.conftest import LiveServer
 from tests.ui.test_browser import DESKTOP, SAMPLE_ITEM, VI, browser_page, my_row, open_sample_meeting, sign_in
-
-
-@pytest.fixture
-def fresh_server(sqlite_db: Database, tmp_path: Path) -> Iterator[LiveServer]:
-    """A server of this test's own: these tests change the sample meeting that the others read."""
-    settings = make_settings(tmp_path / "data", sqlite_db.url)
-    handle, thread, url = start_server(settings, sqlite_db)
-    yield LiveServer(url, sqlite_db, settings)
-    stop_server(handle, thread)
 
 
 def _open_editor(page: Page) -> None:

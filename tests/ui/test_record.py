@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
@@ -14,16 +13,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pymupdf
-import pytest
 from playwright.sync_api import Page, expect
 
 from ecabinet import signing
-from ecabinet.database import Database
 from ecabinet.signing import ensure_demo_certificate
 from tests import pdf_samples
 from tests.api.test_documents import uploaded
 from tests.api.test_meetings import sample_id
-from tests.conftest import LiveServer, make_settings, start_server, stop_server
+from tests.conftest import LiveServer
 from tests.ui.test_browser import EN, SAMPLE_TITLE, VI, browser_page, open_sample_meeting, sign_in
 from tests.ui.test_votes import check_everyone_in, go_live, secretary
 
@@ -35,16 +32,6 @@ REPORT = "Đã hoàn thành"
 PEOPLE = ("Trần Quốc Hưng", "Nguyễn Thị Minh Thư", "Lê Văn Thành", "Hoàng Thị Lan Anh")
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 PDF_MS = 30_000
-
-
-@pytest.fixture
-def fresh_server(sqlite_db: Database, tmp_path: Path) -> Iterator[LiveServer]:
-    """A server of this test's own, with the demo organisation certificate it signs the minutes with."""
-    settings = make_settings(tmp_path / "data", sqlite_db.url)
-    ensure_demo_certificate(settings.data_dir / "signing")
-    handle, thread, url = start_server(settings, sqlite_db)
-    yield LiveServer(url, sqlite_db, settings)
-    stop_server(handle, thread)
 
 
 def first_item(page: Page) -> Any:

@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from pathlib import Path
+from contextlib import ExitStack
 from typing import Any
 
-import pytest
 from playwright.sync_api import Page, Route, expect
 
-from ecabinet.database import Database
 from tests.api.test_meetings import sample_id
-from tests.conftest import Client, LiveServer, make_settings, start_server, stop_server
-from tests.ui.test_browser import DESKTOP, EN, SAMPLE_ITEM, VI, browser_page, open_sample_meeting, sign_in
+from tests.conftest import LiveServer
+from tests.ui.test_browser import DESKTOP, EN, SAMPLE_ITEM, VI, browser_page, open_sample_meeting, secretary, sign_in
 
 MEMBERS = {"thanhvien1": "Lê Văn Thành", "thanhvien2": "Phạm Thị Thu Hà", "thanhvien3": "Đỗ Mạnh Cường"}
 QUESTION = "Thông qua Kế hoạch chuyển đổi số của Thành phố năm 2027"
@@ -24,22 +20,6 @@ RECEIPT = re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2,}$")
 RULE = "majority_of_votes_cast"
 WRITTEN = "Xin ý kiến về dự thảo Quy chế quản lý dữ liệu dùng chung của Thành phố"
 COMMENT = "Đề nghị bổ sung quy định về bảo vệ dữ liệu cá nhân"
-
-
-@pytest.fixture
-def fresh_server(sqlite_db: Database, tmp_path: Path) -> Iterator[LiveServer]:
-    """A server of this test's own: these tests open the sample meeting and vote in it."""
-    settings = make_settings(tmp_path / "data", sqlite_db.url)
-    handle, thread, url = start_server(settings, sqlite_db)
-    yield LiveServer(url, sqlite_db, settings)
-    stop_server(handle, thread)
-
-
-@contextmanager
-def secretary(server: LiveServer) -> Iterator[Client]:
-    """The secretary over HTTP, for what the test arranges rather than checks."""
-    with Client(base_url=server.url, timeout=30, trust_env=False) as c:
-        yield c.sign_in("thuky")
 
 
 def check_everyone_in(server: LiveServer) -> None:
