@@ -40,6 +40,8 @@ CONCLUSION_DELETED = "conclusion.deleted"
 TASK_UPDATED = "task.updated"
 TASK_REMINDER = "task.reminder"
 RECORD_UPDATED = "record.updated"
+ANNOTATION_UPDATED = "annotation.updated"
+ANNOTATION_DELETED = "annotation.deleted"
 # Volatile (never logged, never replayed): a document's processing, page by page; a tablet's page and
 # its offline copy of the pack, to the meeting's chair and secretary.
 DOCUMENT_PROGRESS = "document.progress"
@@ -102,6 +104,14 @@ TYPES: dict[str, str] = {
     TASK_REMINDER: (
         'On user:{id} of each person in the task\'s unit: a task falls due soon or is overdue: data {"task", '
         '"kind": "due_soon"|"overdue"}.'
+    ),
+    ANNOTATION_UPDATED: (
+        'An annotation was made or changed: data {"annotation"}. On meeting:{id} while it is shared, and on the '
+        "author's user:{id} always (their other devices)."
+    ),
+    ANNOTATION_DELETED: (
+        'An annotation was deleted, or (on meeting:{id}) made private: data {"annotation": {"uuid", "document_id", '
+        '"page"}} on the meeting; the tombstone on the author\'s user:{id}.'
     ),
     RECORD_UPDATED: (
         'Minutes or an invitation were generated, or signed: data {"record"}; a draft only on user:{id} of the '

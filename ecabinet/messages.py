@@ -266,6 +266,14 @@ CATALOG_VI: dict[str, str] = {
     "No {kind} have been issued for this meeting yet.": "Cuộc họp chưa có {kind}.",
     "The document could not be made: {reason}": "Không tạo được văn bản: {reason}",
     "This paper carries no digital signature; download the stamped copy instead.": "Tài liệu không có chữ ký số; hãy tải bản có đóng dấu.",
+    # annotations
+    "No such annotation.": "Không tìm thấy ghi chú.",
+    "uuid: expected a UUID made by the tablet, e.g. 0f8fad5b-d9cb-469f-a165-70867728950e.": "uuid: cần một mã UUID do máy tính bảng tạo, ví dụ 0f8fad5b-d9cb-469f-a165-70867728950e.",
+    "document_id: an annotation stays on its paper.": "document_id: ghi chú không chuyển sang tài liệu khác.",
+    "The paper is still being checked; annotate it in a moment.": "Tài liệu đang được kiểm tra; vui lòng ghi chú sau giây lát.",
+    "page: the paper has {n} pages.": "page: tài liệu có {n} trang.",
+    "body: ink and highlights carry a short comment (2,000 characters at most).": "body: nét vẽ và đánh dấu chỉ kèm lời bình ngắn (tối đa 2.000 ký tự).",
+    "No such conflict.": "Không tìm thấy xung đột.",
     # Last, so that it only catches what nothing above did (e.g. a validator's own words).
     "{field}: {detail}": "{field}: không hợp lệ ({detail})",
 }

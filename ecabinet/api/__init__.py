@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+# Imported by its full name: here `annotations` is already the __future__ feature, which
+# `from ecabinet.api import annotations` would return instead of the module.
+import ecabinet.api.annotations as annotation_routes
 from ecabinet.api import (
     conclusions,
     documents,
@@ -40,7 +43,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
     modules = (session, people, meetings, items, participants, imports, documents, submissions, pack, polls, floor)
-    for module in (*modules, conclusions, records):
+    for module in (*modules, conclusions, records, annotation_routes):
         router.include_router(module.router)
     return router
 

@@ -127,6 +127,8 @@ def apply_event(state: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
         "conclusion.deleted",
         "task.updated",
         "record.updated",
+        "annotation.updated",
+        "annotation.deleted",
     ):
         pass  # not in the meeting state: the board, polls, positions, conclusions and records have their own routes
     elif kind in ("participant.added", "participant.updated"):
