@@ -199,8 +199,8 @@ def _edit(
             # The later edit wins whatever order edits arrive in (a tablet's clock far behind loses, kept).
             if base_version != row.version:
                 # Not made from the stored version, but later than it: it wins, the stored one is kept.
-                stored = _fields(row) | {"version": row.version, "edited_at": row.edited_at.isoformat()}
-                _keep_conflict(session, actor, row, stored, row.version + 1)
+                kept = _fields(row) | {"version": row.version, "edited_at": row.edited_at.isoformat()}
+                _keep_conflict(session, actor, row, kept, row.version + 1)
                 conflict = "kept_yours"
             for name, value in changes.items():
                 setattr(row, name, value)
