@@ -65,23 +65,31 @@ def _rect(value: Any, width: float, height: float, where: str) -> list[float]:
     return [x0, y0, x1, y1]
 
 
+def check_points(points: Any, width: float, height: float, least: int, most: int) -> list[list[float]]:
+    """Ink points [x, y] or [x, y, pressure 0–1] on the page (and a little around it), rounded to 0.01 pt."""
+    if not isinstance(points, list) or not least <= len(points) <= most:
+        raise Invalid(
+            f'geometry: ink is {{"points": [[x, y, pressure], …]}}, {least} to {most} points.', field="geometry"
+        )
+    out = []
+    for point in points:
+        if not isinstance(point, list) or len(point) not in (2, 3):
+            raise Invalid("geometry: each point is [x, y] or [x, y, pressure].", field="geometry")
+        x = _number(point[0], -MARGIN_PT, width + MARGIN_PT, "a point")
+        y = _number(point[1], -MARGIN_PT, height + MARGIN_PT, "a point")
+        out.append([x, y, _number(point[2], 0, 1, "a pressure")] if len(point) == 3 else [x, y])
+    return out
+
+
 def check_geometry(kind: str, geometry: dict[str, Any], width: float, height: float) -> dict[str, Any]:
     """The geometry as stored (numbers rounded to 0.01 pt), or Invalid: ink is 2 to 10,000 points [x, y] or
     [x, y, pressure 0–1]; a highlight or a note is a rect (a highlight may add the rects of its lines)."""
     if kind == "ink":
-        points = geometry.get("points")
-        if set(geometry) != {"points"} or not isinstance(points, list) or not 2 <= len(points) <= INK_MAX_POINTS:
+        if set(geometry) != {"points"}:
             raise Invalid(
                 f'geometry: ink is {{"points": [[x, y, pressure], …]}}, 2 to {INK_MAX_POINTS} points.', field="geometry"
             )
-        out = []
-        for point in points:
-            if not isinstance(point, list) or len(point) not in (2, 3):
-                raise Invalid("geometry: each point is [x, y] or [x, y, pressure].", field="geometry")
-            x = _number(point[0], -MARGIN_PT, width + MARGIN_PT, "a point")
-            y = _number(point[1], -MARGIN_PT, height + MARGIN_PT, "a point")
-            out.append([x, y, _number(point[2], 0, 1, "a pressure")] if len(point) == 3 else [x, y])
-        return {"points": out}
+        return {"points": check_points(geometry["points"], width, height, 2, INK_MAX_POINTS)}
     allowed = {"rect", "rects"} if kind == "highlight" else {"rect"}
     if "rect" not in geometry or not set(geometry) <= allowed:
         raise Invalid(f'geometry: a {kind} is {{"rect": [x0, y0, x1, y1]}}.', field="geometry")

@@ -52,6 +52,8 @@ def build_hub(settings: Settings, db: Database, auth: Authenticator) -> Hub:
     hub.handle("presenter.designate", _action(db, presenter.designate))
     hub.handle("presenter.clear", _action(db, presenter.clear))
     hub.handle("reader.position", _position_action(db, hub))
+    hub.handle(events.PRESENTER_POINTER, _preview_action(db, hub, events.PRESENTER_POINTER))
+    hub.handle(events.PRESENTER_INK, _preview_action(db, hub, events.PRESENTER_INK))
     return hub
 
 
@@ -146,6 +148,19 @@ def _position_action(db: Database, hub: Hub) -> Any:
         channels, message = await checked(identity, data)
         for channel in channels:
             hub.volatile(channel, events.READER_POSITION, message)
+
+    return handler
+
+
+def _preview_action(db: Database, hub: Hub, type_: str) -> Any:
+    """The presenter's pointer or the stroke being drawn, to every tablet of the meeting as a volatile message."""
+    checked = _action(db, presenter.preview)
+
+    async def handler(identity: Identity, data: dict[str, Any]) -> None:
+        if (type_ == events.PRESENTER_POINTER) != ("point" in data):
+            raise ActionError("invalid", "presenter.pointer carries a point; presenter.ink a stroke.", 422)
+        channel, message = await checked(identity, data)
+        hub.volatile(channel, type_, message)
 
     return handler
 

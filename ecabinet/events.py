@@ -47,7 +47,10 @@ ANNOTATION_DELETED = "annotation.deleted"
 DOCUMENT_PROGRESS = "document.progress"
 READER_POSITION = "reader.position"
 PACK_STATUS = "pack.status"
-VOLATILE_TYPES = (DOCUMENT_PROGRESS, READER_POSITION, PACK_STATUS)
+# The presenter's pointer and the stroke they are drawing, to every tablet of the meeting.
+PRESENTER_POINTER = "presenter.pointer"
+PRESENTER_INK = "presenter.ink"
+VOLATILE_TYPES = (DOCUMENT_PROGRESS, READER_POSITION, PACK_STATUS, PRESENTER_POINTER, PRESENTER_INK)
 
 # Every event type with its one-line description (docs/protocol.md lists each; a test checks).
 TYPES: dict[str, str] = {

@@ -9,11 +9,13 @@ chair and the secretary only.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from ecabinet import audit, events
+from ecabinet.annotations import check_points
 from ecabinet.database import Database
 from ecabinet.documents import readable
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
@@ -172,6 +174,45 @@ def position(db: Database, actor: Actor, data: dict[str, Any]) -> tuple[list[str
     }
     channels = sorted({events.user_channel(u) for u in watchers if u is not None and u != actor.id})
     return channels, message
+
+
+# A stroke's preview travels in pieces of at most this many points (a tablet sends one every 50 ms or so).
+PREVIEW_MAX_POINTS = 200
+
+
+def preview(db: Database, actor: Actor, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The `presenter.pointer` and `presenter.ink` actions: where the presenter points, and the stroke they are
+    drawing, for every tablet that follows; the channel and the volatile message. The finished stroke is an
+    annotation (shared), which is the record."""
+    document_id = _id(data.get("document_id"), "document_id")
+    page = _id(data.get("page"), "page")
+    with db.read() as session:
+        found = readable(session, actor, document_id)
+        access = meeting_access(session, actor, found.doc.meeting_id)
+        if not _may_present(access, session.get(Presenter, found.doc.meeting_id), actor):
+            raise Forbidden("Only the chair or the presenter the chair chose may present.")
+        _open(access)
+        doc = found.doc
+    if doc.pages is None or not 1 <= page <= doc.pages:
+        raise NotFound(f"The document has pages 1 to {doc.pages or 0}.")
+    width, height = json.loads(doc.page_sizes)[page - 1]
+    message: dict[str, Any] = {"document_id": document_id, "page": page, "by": actor.id}
+    if "point" in data:  # the pointer; null hides it
+        point = data["point"]
+        message["point"] = None if point is None else check_points([point], width, height, 1, 1)[0]
+    else:
+        stroke = data.get("stroke")
+        if not isinstance(stroke, str) or not 1 <= len(stroke) <= 36:
+            raise Invalid("stroke: the id the tablet gave the stroke it is drawing.", field="stroke")
+        done = data.get("done", False)
+        if not isinstance(done, bool):
+            raise Invalid("done: expected true or false.", field="done")
+        message |= {
+            "stroke": stroke,
+            "points": check_points(data.get("points"), width, height, 0 if done else 1, PREVIEW_MAX_POINTS),
+            "done": done,
+        }
+    return events.meeting_channel(doc.meeting_id), message
 
 
 def _id(value: Any, name: str) -> int:

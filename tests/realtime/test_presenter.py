@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -126,3 +127,40 @@ def test_where_each_tablet_reads_reaches_the_chair_alone(db: Database, serve: Ca
     assert other.until(lambda m: m["op"] in ("pong", "volatile"))["op"] == "pong"
     outsider = live.socket(live.client("phogiamdoc1"))
     assert act(outsider, "reader.position", {"document_id": doc["id"], "page": 1, "following": True})["status"] == 404
+
+
+def test_the_presenters_pointer_and_ink_reach_every_tablet_and_the_finished_stroke_is_an_event(
+    db: Database, serve: Callable[..., Live]
+) -> None:
+    """The chair's pointer and a stroke in pieces arrive at a following tablet as volatile messages; a member may
+    not send them and bad points are refused; the finished stroke, saved shared, is an annotation event."""
+    live = serve(db)
+    secretary, chair_http, member_http = live.client("thuky"), live.client("chutich"), live.client("thanhvien2")
+    mid = int(member_http.get("/api/meetings").json()[0]["id"])
+    item = member_http.get(f"/api/meetings/{mid}/items").json()[0]["id"]
+    doc = uploaded(secretary, item, "Tờ trình.pdf", pdf_samples.paper(pages=2))
+    chair, member = live.socket(chair_http), live.socket(member_http)
+    member.subscribe(f"meeting:{mid}")
+    where = {"document_id": doc["id"], "page": 2}
+
+    assert act(chair, "presenter.pointer", {**where, "point": [120.5, 300]})["op"] == "ack"
+    pointer = member.until(lambda m: m["op"] == "volatile" and m["type"] == "presenter.pointer")
+    assert pointer["data"]["point"] == [120.5, 300.0] and pointer["data"]["page"] == 2
+    for piece, done in (([[100, 100, 0.4], [110, 104, 0.5]], False), ([[120, 110, 0.6]], False), ([], True)):
+        assert act(chair, "presenter.ink", {**where, "stroke": "s1", "points": piece, "done": done})["op"] == "ack"
+    pieces = [member.until(lambda m: m["op"] == "volatile" and m["type"] == "presenter.ink")["data"] for _ in range(3)]
+    assert [len(p["points"]) for p in pieces] == [2, 1, 0] and pieces[-1]["done"] is True
+
+    refused = act(member, "presenter.ink", {**where, "stroke": "s2", "points": [[1, 1]]})
+    assert refused["op"] == "error" and refused["error"] == "forbidden"
+    outside = act(chair, "presenter.pointer", {**where, "point": [99_999, 1]})
+    assert outside["op"] == "error" and outside["status"] == 422
+    mixed = act(chair, "presenter.ink", {**where, "point": [1, 1]})
+    assert mixed["op"] == "error" and mixed["status"] == 422
+
+    stroke = {"document_id": doc["id"], "page": 2, "kind": "ink", "visibility": "shared"}
+    stroke["geometry"] = {"points": [[100, 100, 0.4], [110, 104, 0.5], [120, 110, 0.6]]}
+    saved = chair_http.put(f"/api/annotations/{uuid.uuid4()}", json=stroke, headers={"Idempotency-Key": "stroke-s1"})
+    assert saved.status_code == 201, saved.text
+    event = member.until(lambda m: m["op"] == "event" and m["type"] == "annotation.updated")
+    assert event["data"]["annotation"]["geometry"] == stroke["geometry"]
