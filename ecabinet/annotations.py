@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -268,25 +269,31 @@ def _checked(doc: Document, data: AnnotationIn) -> dict[str, Any]:
     }
 
 
+# Concurrent first edits of one annotation (or one key sent twice at once) collide on a unique key: the loser
+# runs again and meets what the winner stored. Each attempt that collides means another request committed.
+ATTEMPTS = 5
+
+
+def _once(edit: Callable[[], tuple[AnnotationOut, int]]) -> tuple[AnnotationOut, int]:
+    for _attempt in range(ATTEMPTS - 1):
+        try:
+            return edit()
+        except sa.exc.IntegrityError:
+            continue
+    return edit()
+
+
 def put(db: Database, actor: Actor, uuid: str, data: AnnotationIn, key: str | None) -> tuple[AnnotationOut, int]:
     """Create or edit the actor's annotation (201 when created); a retry with the same key answers the same."""
-    try:
-        return _edit(db, actor, uuid, key, None, data, data.base_version, data.edited_at)
-    except sa.exc.IntegrityError:
-        # The same new uuid, or the same key, arrived twice at once: the other request won; answer as it did.
-        return _edit(db, actor, uuid, key, None, data, data.base_version, data.edited_at)
+    return _once(lambda: _edit(db, actor, uuid, key, None, data, data.base_version, data.edited_at))
 
 
 def delete(db: Database, actor: Actor, uuid: str, data: AnnotationDelete, key: str | None) -> AnnotationOut:
     """Delete the actor's annotation (a tombstone, so other devices learn of it); deleting again changes nothing."""
-    try:
-        return _edit(
-            db, actor, uuid, key, {"deleted": True}, None, data.base_version, data.edited_at, data.document_id
-        )[0]
-    except sa.exc.IntegrityError:
-        return _edit(
-            db, actor, uuid, key, {"deleted": True}, None, data.base_version, data.edited_at, data.document_id
-        )[0]
+    deletion = {"deleted": True}
+    return _once(
+        lambda: _edit(db, actor, uuid, key, deletion, None, data.base_version, data.edited_at, data.document_id)
+    )[0]
 
 
 def list_for_document(
