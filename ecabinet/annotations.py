@@ -312,7 +312,8 @@ def list_for_document(
         else:
             query = query.where(col(Annotation.updated_at) > since)
         rows = list(session.exec(query.order_by(col(Annotation.page), col(Annotation.created_at))).all())
-        # Someone else's annotation made private after `since` reaches this reader only as gone.
+        # Another member's annotation made private is not listed: tablets following the meeting saw it leave by
+        # its annotation.deleted event; one catching up with `since` does not learn of it (a full listing does).
         names = _names(session, {r.author_id for r in rows})
         out = []
         for row in rows:
