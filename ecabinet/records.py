@@ -61,10 +61,6 @@ class Issuing:
     sandbox: Sandbox
     store: FileStore
 
-    @property
-    def calendar(self) -> Calendar:
-        return Calendar.of(self.settings)
-
 
 def record_out(record: Record, names: dict[int | None, str] | None = None) -> RecordOut:
     return RecordOut(
