@@ -1,15 +1,22 @@
-"""Websocket clients of the live server, and the reference reducer of meeting events."""
+"""Websocket clients of the live server, the reference reducer of meeting events, and `ecabinet serve` workers
+sharing PostgreSQL and Redis."""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
@@ -17,7 +24,7 @@ from websockets.sync.client import ClientConnection, connect
 from ecabinet.database import Database
 from ecabinet.settings import Settings
 from realtime.hub import Hub
-from tests.conftest import Client, make_settings, start_server, stop_server
+from tests.conftest import Client, free_port, make_settings, start_server, stop_server
 
 
 class Socket:
@@ -203,3 +210,68 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., Live]]:
                 thing.close()
     for handle, thread in started:
         stop_server(handle, thread)
+
+
+class Worker:
+    """An `ecabinet serve` process of its own."""
+
+    def __init__(self, env: dict[str, str], port: int, log: Path) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = log.open("wb")
+        command = [sys.executable, "-m", "ecabinet.cli", "serve", "--port", str(port)]
+        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"worker exited: {log.read_text()[-2000:]}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("worker did not start")
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.log.close()
+
+
+# Clients and sockets of the workers' tests, closed when the workers fixture ends.
+OPENED: list[Any] = []
+
+
+def worker_client(url: str, login: str) -> Client:
+    """An HTTP client of a worker signed in as `login` (closed with the workers)."""
+    OPENED.append(Client(base_url=url, timeout=30, trust_env=False))
+    return OPENED[-1].sign_in(login)
+
+
+@pytest.fixture
+def workers(pg_db: Database, redis_url: str, tmp_path: Path) -> Iterator[Callable[..., list[Worker]]]:
+    """Start workers over one PostgreSQL database and a Redis (the machine's, or a private one)."""
+    started: list[Worker] = []
+
+    def start(count: int = 2, broker_url: str = redis_url) -> list[Worker]:
+        env = {
+            **os.environ,
+            "DATABASE_URL": pg_db.url,
+            "ECABINET_BROKER_URL": broker_url,
+            "ECABINET_BROKER_PREFIX": f"test:{uuid.uuid4().hex[:8]}:",
+            "ECABINET_SECRET_KEY": "shared-by-every-worker",
+            "ECABINET_DATA_DIR": str(tmp_path / "data"),
+            "ECABINET_EVENT_POLL_MS": "300",
+            "ECABINET_LOG_LEVEL": "warning",
+        }
+        for i in range(count):
+            started.append(Worker(env, free_port(), tmp_path / f"worker{len(started)}-{i}.log"))
+        return started[-count:]
+
+    yield start
+    for thing in OPENED:
+        with contextlib.suppress(Exception):
+            thing.close()
+    OPENED.clear()
+    for worker in started:
+        worker.kill()

@@ -2,88 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import httpx
-import pytest
 from websockets.exceptions import ConnectionClosed
 
-from ecabinet.database import Database
-from tests.conftest import Client, PrivateRedis, free_port
-from tests.realtime.conftest import Socket, cookie_of
-
-
-class Worker:
-    """An `ecabinet serve` process of its own."""
-
-    def __init__(self, env: dict[str, str], port: int, log: Path) -> None:
-        self.url = f"http://127.0.0.1:{port}"
-        self.log = log.open("wb")
-        command = [sys.executable, "-m", "ecabinet.cli", "serve", "--port", str(port)]
-        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"worker exited: {log.read_text()[-2000:]}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("worker did not start")
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-        self.log.close()
-
-
-OPENED: list[Any] = []
-
-
-@pytest.fixture
-def workers(pg_db: Database, redis_url: str, tmp_path: Path) -> Iterator[Callable[..., list[Worker]]]:
-    """Start workers over one PostgreSQL database and a Redis (the machine's, or a private one)."""
-    started: list[Worker] = []
-
-    def start(count: int = 2, broker_url: str = redis_url) -> list[Worker]:
-        env = {
-            **os.environ,
-            "DATABASE_URL": pg_db.url,
-            "ECABINET_BROKER_URL": broker_url,
-            "ECABINET_BROKER_PREFIX": f"test:{uuid.uuid4().hex[:8]}:",
-            "ECABINET_SECRET_KEY": "shared-by-every-worker",
-            "ECABINET_DATA_DIR": str(tmp_path / "data"),
-            "ECABINET_EVENT_POLL_MS": "300",
-            "ECABINET_LOG_LEVEL": "warning",
-        }
-        for i in range(count):
-            started.append(Worker(env, free_port(), tmp_path / f"worker{len(started)}-{i}.log"))
-        return started[-count:]
-
-    yield start
-    for thing in OPENED:
-        with contextlib.suppress(Exception):
-            thing.close()
-    OPENED.clear()
-    for worker in started:
-        worker.kill()
-
-
-def _client(url: str, login: str) -> Client:
-    OPENED.append(Client(base_url=url, timeout=30, trust_env=False))
-    return OPENED[-1].sign_in(login)
+from tests.conftest import Client, PrivateRedis
+from tests.realtime.conftest import OPENED, Socket, Worker, cookie_of, worker_client
 
 
 class Follower:
@@ -123,9 +50,9 @@ class Follower:
 
 
 def _follow(workers: list[Worker], per_worker: int) -> tuple[Client, int, dict[str, Any], list[Follower]]:
-    secretary = _client(workers[0].url, "thuky")
+    secretary = worker_client(workers[0].url, "thuky")
     mid = int(secretary.get("/api/meetings").json()[0]["id"])
-    member = _client(workers[1].url, "thanhvien1")
+    member = worker_client(workers[1].url, "thanhvien1")
     state = member.get(f"/api/meetings/{mid}/state").json()
     followers = [
         Follower(member, worker.url, f"meeting:{mid}", state["seq"], state["epoch"])
@@ -147,7 +74,7 @@ def test_events_from_any_worker_reach_every_client_in_order(workers: Callable[..
     """Edits through both workers reach clients of both, each seq exactly once and in order."""
     pool = workers(2)
     secretary, _, state, followers = _follow(pool, 3)
-    other = _client(pool[1].url, "thuky")
+    other = worker_client(pool[1].url, "thuky")
     _edit([secretary, other], state, 30)
     end = state["seq"] + 30
     for follower in followers:
@@ -178,7 +105,7 @@ def test_a_redis_restart_loses_nothing(workers: Callable[..., list[Worker]], pri
     """Restart the workers' (private) Redis mid-stream: every client still gets every event once, in order."""
     pool = workers(2, broker_url=private_redis.url)
     secretary, _, state, followers = _follow(pool, 2)
-    other = _client(pool[1].url, "thuky")
+    other = worker_client(pool[1].url, "thuky")
     writer = threading.Thread(target=_edit, args=([secretary, other], state, 40, 0.03))
     writer.start()
     time.sleep(0.3)
