@@ -65,6 +65,8 @@ class AnnotationOut(BaseModel):
     color: str
     version: int
     deleted: bool
+    # Not found in the paper's new version: listed, not drawn; page and geometry are the old version's.
+    orphaned: bool = False
     edited_at: dt.datetime
     created_at: dt.datetime
     updated_at: dt.datetime

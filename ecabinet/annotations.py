@@ -26,7 +26,7 @@ from sqlmodel import Session, col, or_, select
 from ecabinet import audit, events
 from ecabinet.annotation_schemas import AnnotationDelete, AnnotationIn, AnnotationOut, ConflictOut
 from ecabinet.database import Database
-from ecabinet.documents import readable
+from ecabinet.documents import DownloadTicket, downloading, readable
 from ecabinet.errors import Invalid, NotFound, NotReady
 from ecabinet.models import Annotation, AnnotationConflict, AnnotationOp, Document, User, utcnow
 from ecabinet.permissions import Actor
@@ -37,7 +37,7 @@ HIGHLIGHT_MAX_RECTS = 200
 # How far outside the page a stroke may stray (a finger slipping off the edge), in points.
 MARGIN_PT = 20.0
 # The fields an edit sets; equal fields mean the edit changes nothing (a retry without its key).
-EDITED = ("page", "kind", "visibility", "geometry", "anchor", "body", "color", "deleted")
+EDITED = ("page", "kind", "visibility", "geometry", "anchor", "body", "color", "deleted", "orphaned")
 
 
 def check_uuid(uuid: str) -> str:
@@ -120,6 +120,7 @@ def annotation_out(row: Annotation, author: str, conflict: str | None = None) ->
         color=row.color,
         version=row.version,
         deleted=row.deleted,
+        orphaned=row.orphaned,
         edited_at=row.edited_at,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -173,9 +174,12 @@ def _edit(
         found = readable(session, actor, document_id)
         doc = found.doc
         if data is not None:
-            changes = _checked(doc, data)
-            if row is not None and row.document_id != data.document_id:
+            if row is not None and row.series_id != (doc.series_id or doc.id):
                 raise Invalid("document_id: an annotation stays on its paper.", field="document_id")
+            # An edit made on the version it was carried from (a tablet that had not heard of the new one yet), or
+            # an orphaned one's edit leaving it where it was: its place stays where carrying it over left it.
+            stays = row is not None and _stays(row, data)
+            changes = _content(data, row.kind) if row is not None and stays else _checked(doc, data)
         assert changes is not None
         when = edited_at or utcnow()
         now = utcnow()
@@ -247,6 +251,19 @@ def _keep_conflict(session: Session, actor: Actor, row: Annotation, lost: dict[s
     )
 
 
+def _stays(row: Annotation, data: AnnotationIn) -> bool:
+    if row.document_id != data.document_id:
+        return True
+    return row.orphaned and data.page == row.page and data.geometry == json.loads(row.geometry)
+
+
+def _content(data: AnnotationIn, kind: str) -> dict[str, Any]:
+    """What an edit changes besides where the annotation sits: its text, colour and sharing."""
+    if kind != "note" and len(data.body) > 2000:
+        raise Invalid("body: ink and highlights carry a short comment (2,000 characters at most).", field="body")
+    return {"visibility": data.visibility, "body": data.body, "color": data.color, "deleted": False}
+
+
 def _checked(doc: Document, data: AnnotationIn) -> dict[str, Any]:
     """The edit's fields as stored, checked against the paper's pages."""
     if doc.pages is None:
@@ -255,17 +272,12 @@ def _checked(doc: Document, data: AnnotationIn) -> dict[str, Any]:
         raise Invalid(f"page: the paper has {doc.pages} pages.", field="page")
     width, height = json.loads(doc.page_sizes)[data.page - 1]
     geometry = check_geometry(data.kind, data.geometry, width, height)
-    if data.kind != "note" and len(data.body) > 2000:
-        raise Invalid("body: ink and highlights carry a short comment (2,000 characters at most).", field="body")
-    return {
+    return _content(data, data.kind) | {
         "page": data.page,
         "kind": data.kind,
-        "visibility": data.visibility,
         "geometry": json.dumps(geometry, separators=(",", ":")),
         "anchor": data.anchor.model_dump_json(),
-        "body": data.body,
-        "color": data.color,
-        "deleted": False,
+        "orphaned": False,
     }
 
 
@@ -350,3 +362,43 @@ def dismiss_conflict(db: Database, actor: Actor, conflict_id: int) -> None:
             raise NotFound("No such conflict.")
         row.resolved = True
         session.add(row)
+
+
+def export_ticket(
+    db: Database, actor: Actor, document_id: int, scope: str
+) -> tuple[DownloadTicket, str, list[dict[str, Any]]]:
+    """A copy of a paper carrying annotations, where its classification allows a download: the actor's own
+    (`mine`, private ones included) or everyone's shared ones (`shared`, the meeting's record). The ticket, the
+    paper's title and the annotations as the sandbox's `export_annotated` takes them. Audited."""
+    with db.write() as session:
+        query = select(Annotation).where(Annotation.document_id == document_id, col(Annotation.deleted).is_(False))
+        if scope == "mine":
+            query = query.where(Annotation.author_id == actor.id)
+        else:
+            query = query.where(Annotation.visibility == "shared")
+        rows = list(session.exec(query.order_by(col(Annotation.page), col(Annotation.created_at))).all())
+        ticket = downloading(
+            session,
+            actor,
+            document_id,
+            "document.annotated_downloaded",
+            suffix=" (ghi chú)" if scope == "mine" else " (ghi chú chung)",
+            data={"scope": scope, "annotations": len(rows)},
+        )
+        doc = session.get(Document, document_id)
+        names = _names(session, {r.author_id for r in rows})
+        items = [
+            {
+                "page": r.page,
+                "kind": r.kind,
+                "geometry": json.loads(r.geometry),
+                "anchor": json.loads(r.anchor),
+                "body": r.body,
+                "color": r.color,
+                "author": names.get(r.author_id, ""),
+                "edited_at": r.edited_at.isoformat(),
+                "orphaned": r.orphaned,
+            }
+            for r in rows
+        ]
+        return ticket, doc.title if doc else "", items

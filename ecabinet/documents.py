@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, replace
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -265,23 +266,31 @@ class DownloadTicket:
 def download_ticket(db: Database, actor: Actor, document_id: int) -> DownloadTicket:
     """Check that the actor may download the original; the download is audited and stamped with `line`."""
     with db.write() as session:
-        found = readable(session, actor, document_id)
-        doc = found.doc
-        why = download_refusal(doc.classification)
-        if why:
-            raise Forbidden(why)
-        if doc.state != DocumentState.ready:
-            raise NotReady("The document is still being processed; download it when it is ready.")
-        audit.append(
-            session,
-            actor_id=actor.id,
-            action="document.downloaded",
-            object_type="document",
-            object_id=document_id,
-            meeting_id=doc.meeting_id,
-        )
-        stem = doc.filename[:-4] if doc.filename.lower().endswith(".pdf") else doc.filename or doc.title
-        return DownloadTicket(doc.sha256, f"{stem or 'document'}.pdf", "Bản của " + _mark(session, actor))
+        return downloading(session, actor, document_id, "document.downloaded")
+
+
+def downloading(
+    session: Session, actor: Actor, document_id: int, action: str, suffix: str = "", data: dict[str, Any] | None = None
+) -> DownloadTicket:
+    """A copy of a paper leaving for the actor's device (where its classification allows), audited as `action`."""
+    found = readable(session, actor, document_id)
+    doc = found.doc
+    why = download_refusal(doc.classification)
+    if why:
+        raise Forbidden(why)
+    if doc.state != DocumentState.ready:
+        raise NotReady("The document is still being processed; download it when it is ready.")
+    audit.append(
+        session,
+        actor_id=actor.id,
+        action=action,
+        object_type="document",
+        object_id=document_id,
+        meeting_id=doc.meeting_id,
+        data=data,
+    )
+    stem = doc.filename[:-4] if doc.filename.lower().endswith(".pdf") else doc.filename or doc.title
+    return DownloadTicket(doc.sha256, f"{stem or 'document'}{suffix}.pdf", "Bản của " + _mark(session, actor))
 
 
 def original_ticket(db: Database, actor: Actor, document_id: int) -> DownloadTicket:

@@ -42,6 +42,7 @@ TASK_REMINDER = "task.reminder"
 RECORD_UPDATED = "record.updated"
 ANNOTATION_UPDATED = "annotation.updated"
 ANNOTATION_DELETED = "annotation.deleted"
+ANNOTATIONS_MOVED = "annotations.moved"
 # Volatile (never logged, never replayed): a document's processing, page by page; a tablet's page and
 # its offline copy of the pack, to the meeting's chair and secretary.
 DOCUMENT_PROGRESS = "document.progress"
@@ -115,6 +116,12 @@ TYPES: dict[str, str] = {
     ANNOTATION_DELETED: (
         'An annotation was deleted, or (on meeting:{id}) made private: data {"annotation": {"uuid", "document_id", '
         '"page"}} on the meeting; the tombstone on the author\'s user:{id}.'
+    ),
+    ANNOTATIONS_MOVED: (
+        "A paper's new version became current and the annotations on its older versions were carried over to it: "
+        'data {"document_id", "from_document_ids"}; on user:{id} of each author moved, with "placed" and '
+        '"orphaned" counts of their own, and on meeting:{id} when shared ones moved. Devices read the paper\'s '
+        "annotations again."
     ),
     RECORD_UPDATED: (
         'Minutes or an invitation were generated, or signed: data {"record"}; a draft only on user:{id} of the '

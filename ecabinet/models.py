@@ -576,6 +576,9 @@ class Annotation(SQLModel, table=True):
     color: str = Field(default="", max_length=16)
     version: int = 1
     deleted: bool = False
+    # Its words were not found in the paper's new version: kept on it (page and geometry of the old one),
+    # listed but not drawn, until its author places it again or deletes it.
+    orphaned: bool = False
     edited_at: dt.datetime = _when()
     created_at: dt.datetime = _when(default_factory=utcnow)
     updated_at: dt.datetime = _when(default_factory=utcnow, index=True)

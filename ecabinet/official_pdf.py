@@ -97,7 +97,7 @@ def compose(spec: dict[str, Any], out: str) -> dict[str, Any]:
         data, pages = _draw(document)
     except TooManyPages as exc:
         raise pdf_work.Rejection("too_many_pages", str(exc)) from exc
-    pdf_work._write_atomically(out, data)
+    pdf_work.write_atomically(out, data)
     return {"pages": pages, "bytes": len(data)}
 
 
@@ -235,7 +235,7 @@ def _draw(document: OfficialDocument) -> tuple[bytes, int]:
 def _lay_out(markup: str) -> tuple[bytes, _Positions]:
     import pymupdf
 
-    story = pymupdf.Story(markup, user_css=_font_css() + CSS, archive=_font_archive())
+    story = pymupdf.Story(markup, user_css=font_css() + CSS, archive=font_archive())
     buffer = io.BytesIO()
     writer = pymupdf.DocumentWriter(buffer)
     page = pymupdf.Rect(0, 0, PAGE_WIDTH_PT, PAGE_HEIGHT_PT)
@@ -261,7 +261,7 @@ def _lay_out(markup: str) -> tuple[bytes, _Positions]:
 
 
 @functools.cache
-def _font_archive() -> pymupdf.Archive:
+def font_archive() -> pymupdf.Archive:
     import pymupdf
 
     archive = pymupdf.Archive()
@@ -287,7 +287,7 @@ def _width(text: str, font: str, size: float) -> float:
     return size * sum(_advance(font, char) for char in text)
 
 
-def _font_css() -> str:
+def font_css() -> str:
     return "".join(
         f"@font-face {{font-family: NotoSans; src: url({name}.ttf); font-weight: {weight}; font-style: {style};}}\n"
         for name, weight, style in FONTS

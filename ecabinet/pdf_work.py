@@ -24,7 +24,7 @@ from typing import Any
 import pymupdf
 from PIL import Image
 
-from ecabinet import official_pdf, signature_check
+from ecabinet import annotated_pdf, official_pdf, signature_check
 
 JPEG_QUALITY = 75
 THUMBNAIL_QUALITY = 70
@@ -72,7 +72,7 @@ class Limits:
         return cls(int(data["max_pages"]), int(data["max_page_points"]))
 
 
-def _open(path: str) -> pymupdf.Document:
+def open_pdf(path: str) -> pymupdf.Document:
     try:
         doc = pymupdf.open(path, filetype="pdf")
     except Exception as exc:
@@ -87,7 +87,7 @@ def _open(path: str) -> pymupdf.Document:
 def inspect(path: str, limits: dict[str, Any]) -> dict[str, Any]:
     """Check a file against the limits and describe it: page sizes, outline, active content found."""
     bounds = Limits.from_dict(limits)
-    doc = _open(path)
+    doc = open_pdf(path)
     count = doc.page_count
     if count == 0:
         raise Rejection("no_pages", "The PDF has no readable pages.")
@@ -190,7 +190,7 @@ def extract(path: str, first: int, last: int, thumb_width: int, thumb_dir: str) 
     A page's `text` is its words joined by spaces, one line per text line, so the n-th word of the text
     (split at spaces and line breaks) is the n-th box of `boxes`: see `page_text`.
     """
-    doc = _open(path)
+    doc = open_pdf(path)
     pages = []
     for number in range(first, last + 1):
         # One pass over the page's content serves both the text and the thumbnail.
@@ -237,7 +237,7 @@ def _watermark_font() -> pymupdf.Font:
     return pymupdf.Font("notos")
 
 
-def _watermark(page: pymupdf.Page, text: str) -> None:
+def watermark_page(page: pymupdf.Page, text: str) -> None:
     """Write the viewer's name and the time across the page, diagonally and along the foot."""
     font = _watermark_font()
     rect = page.rect
@@ -274,24 +274,35 @@ def render_to(
         image.save(buffer, "WEBP", quality=quality, method=4)
     else:
         image.save(buffer, "PNG", compress_level=1)
-    _write_atomically(out, buffer.getvalue())
+    write_atomically(out, buffer.getvalue())
     return pix.width
 
 
 def render(path: str, number: int, width: int, fmt: str, out: str, max_px: int, watermark: str = "") -> dict[str, Any]:
     """Render page `number` (from 1) as an image file; with a watermark when one is given."""
-    doc = _open(path)
+    doc = open_pdf(path)
     if not 1 <= number <= doc.page_count:
         raise Rejection("no_such_page", f"The document has no page {number}.")
     page = doc[number - 1]
     if watermark:
-        _watermark(page, watermark)
+        watermark_page(page, watermark)
     return {"width": render_to(page, width, fmt, out, max_px=max_px)}
 
 
 def stamp(path: str, out: str, line: str) -> dict[str, Any]:
     """A clean copy for download: no scripts, actions, links or attachments, each page stamped with `line`."""
-    doc = _open(path)
+    doc = open_pdf(path)
+    clean(doc)
+    for page in doc.pages():
+        watermark_page(page, line)
+    buffer = io.BytesIO()
+    doc.save(buffer, garbage=3, deflate=True)
+    write_atomically(out, buffer.getvalue())
+    return {"bytes": buffer.tell()}
+
+
+def clean(doc: pymupdf.Document) -> None:
+    """Take out what a copy for download must not carry: scripts, actions, links, attachments, form actions."""
     doc.scrub(
         metadata=False,
         xml_metadata=False,
@@ -311,11 +322,6 @@ def stamp(path: str, out: str, line: str) -> dict[str, Any]:
             doc.xref_set_key(catalog, f"Names/{tree}", "null")
     for page in doc.pages():
         _keep_markup_only(doc, page.xref)
-        _watermark(page, line)
-    buffer = io.BytesIO()
-    doc.save(buffer, garbage=3, deflate=True)
-    _write_atomically(out, buffer.getvalue())
-    return {"bytes": buffer.tell()}
 
 
 def _outer_refs(array: str) -> list[int]:
@@ -354,7 +360,7 @@ def _keep_markup_only(doc: pymupdf.Document, page_xref: int) -> None:
     doc.xref_set_key(page_xref, "Annots", f"[{' '.join(kept)}]" if kept else "null")
 
 
-def _write_atomically(out: str, data: bytes) -> None:
+def write_atomically(out: str, data: bytes) -> None:
     directory = os.path.dirname(out)
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=directory, suffix=".part")
@@ -370,4 +376,6 @@ JOBS = {
     "stamp": stamp,
     "signatures": signature_check.check,
     "compose": official_pdf.compose,
+    "reanchor": annotated_pdf.reanchor,
+    "export_annotated": annotated_pdf.export,
 }

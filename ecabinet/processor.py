@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from ecabinet import documents, events, signing
+from ecabinet import documents, events, reanchoring, signing
 from ecabinet.database import Database
 from ecabinet.errors import Conflict
 from ecabinet.folding import fold, text_encoding
@@ -83,9 +83,28 @@ class DocumentProcessor:
             try:
                 for document_id, _sha in await asyncio.to_thread(claim, self.db):
                     self._start(document_id, claimed=True)
+                for document_id in await asyncio.to_thread(reanchoring.waiting, self.db):
+                    await self.carry_annotations(document_id)
             except Exception:
                 log.exception("looking for unfinished documents failed")
             await asyncio.sleep(SWEEP_SECS)
+
+    async def carry_annotations(self, document_id: int) -> None:
+        """Carry the annotations on older versions of a paper over to `document_id`, its current version."""
+        for carry in await asyncio.to_thread(reanchoring.carries, self.db, document_id):
+            try:
+                answer = await self.sandbox.run(
+                    "reanchor",
+                    PRIORITY_PROCESS,
+                    old_path=str(self.store.path_for(carry.old_sha256)),
+                    new_path=str(self.store.path_for(carry.new_sha256)),
+                    annotations=carry.annotations,
+                )
+            except SandboxError as exc:
+                # Left where they are, shown on the older version's pages; the next sweep tries again.
+                log.warning("carrying annotations to document %s failed: %s", document_id, exc.message)
+                continue
+            await asyncio.to_thread(reanchoring.record, self.db, carry, answer)
 
     async def _process(self, document_id: int, claimed: bool) -> None:
         try:
@@ -155,7 +174,9 @@ class DocumentProcessor:
             await asyncio.gather(*checks, *(extract(first, last) for first, last in runs))
             if failures:
                 raise failures[0]
-            await asyncio.to_thread(record_ready, self.db, document_id)
+            ready = await asyncio.to_thread(record_ready, self.db, document_id)
+            if ready.current and ready.version > 1:
+                await self.carry_annotations(document_id)
         except SandboxError as exc:
             await asyncio.to_thread(record_rejection, self.db, document_id, exc.reason, exc.message)
 

@@ -458,6 +458,19 @@ class SearchHit(BaseModel):
     score: float
 
 
+class NoteHit(BaseModel):
+    """One of the user's own annotations whose text (or the words it marks) holds the query."""
+
+    uuid: str
+    document_id: int
+    document_title: str
+    meeting_id: int
+    page: int
+    kind: str
+    snippet: str
+    highlights: list[list[int]]
+
+
 class NotSearchable(BaseModel):
     document_id: int
     title: str
@@ -468,6 +481,8 @@ class SearchResults(BaseModel):
     query: str
     results: list[SearchHit]
     not_searchable: list[NotSearchable]
+    # The user's own notes, ink comments and highlights that match (never another member's).
+    notes: list[NoteHit] = []
 
 
 class PresenterOut(BaseModel):

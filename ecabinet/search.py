@@ -10,6 +10,7 @@ by word, so a hit maps back to the words drawn on the page.
 from __future__ import annotations
 
 import base64
+import json
 import re
 import struct
 from dataclasses import dataclass
@@ -21,16 +22,17 @@ from ecabinet.agenda_items import items_out
 from ecabinet.database import Database
 from ecabinet.errors import Invalid
 from ecabinet.folding import fold
-from ecabinet.models import DocumentPage
+from ecabinet.models import Annotation, Document, DocumentPage
 from ecabinet.pack import readable_documents
 from ecabinet.page_index import index_for
 from ecabinet.permissions import Actor
-from ecabinet.schemas import NotSearchable, SearchHit, SearchResults
+from ecabinet.schemas import NoteHit, NotSearchable, SearchHit, SearchResults
 
 MIN_QUERY_LETTERS = 2
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 60
 MAX_RESULTS = 100
+MAX_NOTES = 50
 # Words either side of the first hit in a snippet.
 SNIPPET_BEFORE = 8
 SNIPPET_AFTER = 16
@@ -112,6 +114,7 @@ def search(db: Database, actor: Actor, query: str, meeting_id: int | None, limit
         ]
         if not documents:
             return SearchResults(query=query, results=[], not_searchable=unsearchable)
+        notes = _notes(session, actor, documents, terms)
         found = index_for(session).find(session, terms, list(documents), limit)
         pages = _pages(session, [(d, n) for d, n, _ in found])
         items = _item_numbers(session, {documents[d].meeting_id for d, _, _ in found})
@@ -136,7 +139,7 @@ def search(db: Database, actor: Actor, query: str, meeting_id: int | None, limit
                     score=round(score, 4),
                 )
             )
-        return SearchResults(query=query, results=results, not_searchable=unsearchable)
+        return SearchResults(query=query, results=results, not_searchable=unsearchable, notes=notes)
 
 
 def _pages(session: Session, keys: list[tuple[int, int]]) -> dict[tuple[int, int], DocumentPage]:
@@ -161,3 +164,48 @@ def _pages(session: Session, keys: list[tuple[int, int]]) -> dict[tuple[int, int
 
 def _item_numbers(session: Session, meeting_ids: set[int]) -> dict[int, str]:
     return {item.id: item.item_number for meeting_id in meeting_ids for item in items_out(session, meeting_id)}
+
+
+def _matches(text: str, terms: list[str]) -> bool:
+    """Every term a whole folded word of the text, the last also as the start of one (the index's own rule)."""
+    words = set(_TERM.findall(fold(text)))
+    *exact, last = terms
+    return all(term in words for term in exact) and any(word.startswith(last) for word in words)
+
+
+def _notes(session: Session, actor: Actor, documents: dict[int, Document], terms: list[str]) -> list[NoteHit]:
+    """The actor's own annotations on these papers whose text, or the words they mark, hold the query."""
+    rows = session.exec(
+        select(Annotation)
+        .where(
+            Annotation.author_id == actor.id,
+            col(Annotation.document_id).in_(list(documents)),
+            col(Annotation.deleted).is_(False),
+        )
+        .order_by(col(Annotation.document_id), col(Annotation.page), col(Annotation.created_at))
+    ).all()
+    hits = []
+    for row in rows:
+        quote = json.loads(row.anchor).get("quote", "")
+        text = "\n".join(part for part in (row.body, quote) if part)
+        if not text or not _matches(text, terms):
+            continue
+        cut = snippet(text, terms)
+        if cut is None:
+            continue
+        doc = documents[row.document_id]
+        hits.append(
+            NoteHit(
+                uuid=row.uuid,
+                document_id=row.document_id,
+                document_title=doc.title,
+                meeting_id=doc.meeting_id,
+                page=row.page,
+                kind=row.kind,
+                snippet=cut.text,
+                highlights=cut.highlights,
+            )
+        )
+        if len(hits) == MAX_NOTES:
+            break
+    return hits

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response
+from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
 
 # Aliased: `annotations` is also the name `from __future__ import annotations` binds.
 from ecabinet import annotations as service
 from ecabinet.annotation_schemas import AnnotationDelete, AnnotationIn, AnnotationOut, ConflictOut
 from ecabinet.api.dependencies import Context, CurrentActor, ObjectId
+from ecabinet.api.documents import made_for_download
 
 router = APIRouter(tags=["annotations"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=8, max_length=100)]
@@ -25,6 +28,19 @@ def list_annotations(
 ) -> list[AnnotationOut]:
     """The user's own annotations on a paper and the others' shared ones; with `since`, changes after it."""
     return service.list_for_document(context.db, actor, document_id, since)
+
+
+@router.get("/documents/{document_id}/annotated.pdf", response_class=FileResponse)
+async def annotated_copy(
+    document_id: ObjectId,
+    actor: CurrentActor,
+    context: Context,
+    scope: Annotated[Literal["mine", "shared"], Query()] = "mine",
+) -> FileResponse:
+    """The paper for download with annotations on its pages as PDF annotations and a summary of the notes at the
+    end: the user's own (`mine`) or the meeting's shared ones (`shared`); stamped and refused as /file is."""
+    ticket, title, items = await run_in_threadpool(service.export_ticket, context.db, actor, document_id, scope)
+    return await made_for_download(context, actor, ticket, "export_annotated", title=title, annotations=items)
 
 
 @router.put("/annotations/{uuid}", response_model=AnnotationOut)

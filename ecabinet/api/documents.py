@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -16,6 +16,7 @@ from ecabinet.api.dependencies import Context, CurrentActor, ObjectId
 from ecabinet.classification import cache_control
 from ecabinet.errors import Invalid, NotFound, PayloadTooLarge, UnsupportedMediaType
 from ecabinet.models import Classification
+from ecabinet.permissions import Actor
 from ecabinet.sandbox import SandboxError
 from ecabinet.schemas import DocumentDetail, DocumentOut, DocumentUpdate
 from ecabinet.uploads import UploadForm, receive
@@ -175,11 +176,19 @@ async def download(document_id: ObjectId, actor: CurrentActor, context: Context)
     """The PDF for download (public and internal only): without scripts, actions or attachments, stamped
     on every page with the downloader's name, unit and the time."""
     ticket = await run_in_threadpool(documents.download_ticket, context.db, actor, document_id)
+    return await made_for_download(context, actor, ticket, "stamp")
+
+
+async def made_for_download(
+    context: Context, actor: Actor, ticket: documents.DownloadTicket, job: str, **args: Any
+) -> FileResponse:
+    """The copy a sandbox job makes of a paper for one download (stamped with the ticket's line), sent and
+    then removed."""
     # Unique per request: two downloads of one paper, on any server process, never share a file.
     out = context.store.downloads / f"{ticket.sha256}-{actor.id}-{secrets.token_hex(8)}.pdf"
     try:
         await context.sandbox.run(
-            "stamp", path=str(context.store.path_for(ticket.sha256)), out=str(out), line=ticket.line
+            job, path=str(context.store.path_for(ticket.sha256)), out=str(out), line=ticket.line, **args
         )
     except SandboxError as exc:
         out.unlink(missing_ok=True)
