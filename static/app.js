@@ -5,6 +5,7 @@ import { h } from "/static/dom.js";
 import { currentLanguage, formatTime, has, preloadLanguages, setLanguage, storedLanguage, t } from "/static/i18n.js";
 import { live } from "/static/live.js";
 import { forgetOfflineCopies } from "/static/reader/offline-copy.js";
+import { forgetAnnotations, outboxFor } from "/static/reader/outbox.js";
 import { hearTaskReminders } from "/static/record/task-reminders.js";
 import { showEditor } from "/static/screens/editor.js";
 import { showImport } from "/static/screens/import.js";
@@ -78,6 +79,8 @@ function signedIn(body) {
     onVolatile: userMessage,
   });
   setCsrfToken(body.csrf_token);
+  // Annotations written on this tablet without a network, on an earlier visit, go now (static/reader/outbox.js).
+  outboxFor(body.user.id);
   const who = document.getElementById("who");
   who.textContent = body.user.name;
   who.title = body.user.title || "";
@@ -109,6 +112,8 @@ function signedOut() {
   forgetReads();
   // The briefing packs kept on this tablet were this user's to read, not the next one's.
   forgetOfflineCopies().catch(() => {});
+  // So are the annotations heard; edits not yet sent stay, to go once their author signs in here again.
+  forgetAnnotations().catch(() => {});
   document.getElementById("who").textContent = "";
   document.getElementById("signout").hidden = true;
   document.getElementById("topnav").hidden = true;

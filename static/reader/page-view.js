@@ -185,7 +185,9 @@ export function pageView({ onTurn, onZoom, widths, fallbackWidth }) {
   });
 
   // `width()`: the drawing width that fits the frame at zoom 1 (the width an offline copy keeps).
-  return { node: h("div", { class: "reader-page" }, notice, frame), show, width: () => bucket(widths(), frameWidth()) };
+  // `sheet`: the page as drawn, for what is laid over it (annotations).
+  return { node: h("div", { class: "reader-page" }, notice, frame), sheet, show,
+    width: () => bucket(widths(), frameWidth()) };
 }
 
 // The page's lines joined into paragraphs: a line that ends a sentence (or a short heading line) ends one.

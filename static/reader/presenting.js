@@ -11,7 +11,8 @@ import { ActionRefused, live } from "/static/live.js";
 const POSITION_EVERY_MS = 1000;
 
 // `ctx`: {meeting, me (user id), presenter (state.presenter or null), jump(documentId, page, zoom),
-// titleOf(documentId), refused(message)}. Returns the controls' node and what the reader tells it.
+// titleOf(documentId), refused(message), changed() (the controls were redrawn: presenting may have started or
+// stopped)}. Returns the controls' node and what the reader tells it.
 export function presenting(ctx) {
   const { meeting, me, jump, titleOf, refused } = ctx;
   let presenter = ctx.presenter || null;
@@ -96,6 +97,7 @@ export function presenting(ctx) {
       }
     }
     node.replaceChildren(...parts);
+    ctx.changed?.();
   };
 
   draw();
@@ -134,6 +136,10 @@ export function presenting(ctx) {
     },
     get presenter() {
       return presenter;
+    },
+    // This tablet presents: the pen's strokes and the pointer travel to the room.
+    get presenting() {
+      return on;
     },
     stop() {
       clearTimeout(timer);

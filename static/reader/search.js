@@ -1,5 +1,6 @@
 // Searching the meeting's papers (GET /api/search): the box, and the hits with their snippets, the words found
-// marked; a hit opens its page with the words drawn over it. Papers whose text cannot be searched are named.
+// marked; a hit opens its page with the words drawn over it. Papers whose text cannot be searched are named, and
+// the member's own annotations that match are listed apart.
 
 import { get } from "/static/api.js";
 import { h } from "/static/dom.js";
@@ -51,6 +52,19 @@ export function searchResults(answer, open) {
         h("span", { class: "search-title", text: hit.document_title }),
         h("span", { class: "muted small", "data-testid": "search-page", text: t("search.page", { page: hit.page }) })),
       h("span", { class: "search-snippet", "data-testid": "search-snippet" }, marked(hit.snippet, hit.highlights)))))));
+  }
+  // The member's own notes and highlights whose text matches (the server lists them only to their author).
+  if (answer.notes && answer.notes.length) {
+    parts.push(h("section", { class: "search-notes", "data-testid": "search-notes" },
+      h("h3", { class: "search-notes-title", text: t("search.myNotes") }),
+      h("ol", { class: "search-results" }, answer.notes.map((note) => h("li", {},
+        h("button", { type: "button", class: "search-result", "data-testid": "search-note",
+          onclick: () => open(note.document_id, note.page, null) },
+        h("span", { class: "search-where" },
+          h("span", { class: `annotation-kind kind-${note.kind}`, "aria-hidden": "true" }),
+          h("span", { class: "search-title", text: note.document_title }),
+          h("span", { class: "muted small", text: t("search.page", { page: note.page }) })),
+        h("span", { class: "search-snippet" }, marked(note.snippet, note.highlights || []))))))));
   }
   if (answer.not_searchable && answer.not_searchable.length) {
     parts.push(h("div", { class: "not-searchable", "data-testid": "not-searchable" },

@@ -1,6 +1,7 @@
 // The tablet reader of a meeting's briefing pack (#/meetings/{id}/pack[/{documentId}/{page}]): one continuous
 // reader across the agenda's documents, with the outline, thumbnails, zoom, large print, search, the copy for
-// reading offline, and presenting: tablets that follow turn their page with the presenter's.
+// reading offline, and presenting: tablets that follow turn their page with the presenter's; and the member's
+// annotations (ink, highlights, notes) over the page, kept on the tablet until the server has them.
 
 import { ApiError, get } from "/static/api.js";
 import { go, onLeave, report, session, toast } from "/static/app.js";
@@ -11,6 +12,7 @@ import { t } from "/static/i18n.js";
 import { live } from "/static/live.js";
 import { voteCall } from "/static/votes/vote-call.js";
 import { applyEvent } from "/static/meeting-state.js";
+import { readerAnnotations } from "/static/reader/annotations.js";
 import { readerConsole } from "/static/reader/console.js";
 import { offlineCopy, registerWorker } from "/static/reader/offline-copy.js";
 import { offlineMark } from "/static/reader/offline-mark.js";
@@ -26,6 +28,7 @@ const ZOOM_STEPS = [1, 1.25, 1.5, 2, 3, 4];
 const LARGE_PRINT_KEY = "ecabinet.largePrint";
 // Who sees the strip of tablets: a newcomer among them makes every tablet say where it is.
 const CONSOLE_ROLES = new Set(["chair", "secretary"]);
+const PANELS = ["outline", "pages", "annotations", "search"];
 
 // Without a network the reader still opens from the tablet's copy; the meeting's live state then waits.
 const unlessOffline = (error) => {
@@ -92,11 +95,26 @@ export async function showReader(view, meetingId, documentId = null, page = null
   // ---- presenting and the chair's strip ------------------------------------------------------------
   const titleOf = (id) => walk.documents.find((doc) => doc.id === id)?.title;
   const meeting = state ? state.meeting : { id: meetingId, can_chair: false, can_manage: false };
+  let notes = null;
   const presenter = presenting({
     meeting, me, presenter: state && state.presenter, titleOf,
     jump: (docId, pageNumber, presenterZoom) => open(docId, pageNumber, { zoom: presenterZoom }),
     refused: (message) => toast(message),
+    changed: () => notes && notes.presentingChanged(),
   });
+  // Annotations over the page, their tools and their panel.
+  notes = readerAnnotations({
+    meeting, me: session.user, presenter, toast,
+    open: (docId, pageNumber) => open(docId, pageNumber),
+    changed: () => {
+      if (panelKind === "annotations") drawPanel();
+    },
+    showPanel: () => {
+      panelKind = "annotations";
+      draw();
+    },
+  });
+  pages.sheet.append(notes.overlay);
   const strip = state && (meeting.can_chair || meeting.can_manage)
     ? readerConsole({ meetingId, participants: state.participants, me, documentLabel,
       refused: (message) => toast(message) })
@@ -134,7 +152,7 @@ export async function showReader(view, meetingId, documentId = null, page = null
     },
     failed: report,
   });
-  const tabs = ["outline", "pages", "search"].map((kind) => h("button", { type: "button", class: "panel-tab",
+  const tabs = PANELS.map((kind) => h("button", { type: "button", class: "panel-tab",
     "data-testid": `panel-${kind}`, text: t(`reader.panel.${kind}`),
     onclick: () => {
       panelKind = panelKind === kind ? null : kind;
@@ -165,17 +183,19 @@ export async function showReader(view, meetingId, documentId = null, page = null
         h("button", { type: "button", class: "icon", "data-testid": "zoom-in", "aria-label": t("reader.zoomIn"),
           text: "+", onclick: () => zoomStep(1) }),
         largeToggle),
+      notes.tools,
       search.node),
     h("div", { class: "reader-live" }, presenter.node, strip ? strip.node : null, floor.console),
     h("div", { class: "reader-body" }, panel, h("div", { class: "reader-main" }, docHead, empty, pages.node)));
 
   const drawPanel = () => {
     panel.hidden = !panelKind || !walk.pages.length;
-    tabs.forEach((tab, n) => tab.setAttribute("aria-pressed", String(["outline", "pages", "search"][n] === panelKind)));
-    tabs[2].hidden = !found;
+    tabs.forEach((tab, n) => tab.setAttribute("aria-pressed", String(PANELS[n] === panelKind)));
+    tabs[PANELS.indexOf("search")].hidden = !found;
     if (panel.hidden) return;
     if (panelKind === "outline") panel.replaceChildren(outlinePanel(pack, walk, at(), open));
     else if (panelKind === "pages") panel.replaceChildren(thumbnailPanel(at(), open));
+    else if (panelKind === "annotations") panel.replaceChildren(notes.panel());
     else if (found) {
       panel.replaceChildren(searchResults(found, (docId, pageNumber, hitBoxes) => {
         if (indexOf(walk, docId, pageNumber) === null) {
@@ -215,6 +235,8 @@ export async function showReader(view, meetingId, documentId = null, page = null
     zoomLevel.textContent = `${Math.round(zoom * 100)}%`;
     largeToggle.setAttribute("aria-pressed", String(largePrint));
     pages.show({ doc, page: pageNumber, zoom, largePrint, boxes });
+    notes.tools.hidden = largePrint;
+    notes.show(doc, pageNumber);
     presenter.shown(doc.id, pageNumber, zoom);
     // The address names the page, so that a reload (or a tablet back online) opens where the reader was.
     // Written after this task: replaceState costs milliseconds, and the page's image request starts only once
@@ -265,6 +287,10 @@ export async function showReader(view, meetingId, documentId = null, page = null
     since: state ? state.seq : null,
     epoch: state ? state.epoch : null,
     onEvent: (event) => {
+      if (event.type.startsWith("annotation")) {
+        notes.heard(event);
+        return;
+      }
       if (event.type.startsWith("poll.")) call.heard(event);
       if (event.type.startsWith("document.")) reloadPack();
       if (floor.hear(event)) return;
@@ -273,6 +299,7 @@ export async function showReader(view, meetingId, documentId = null, page = null
       if (event.type.startsWith("presenter.")) heardPresenter();
     },
     onVolatile: (message) => {
+      if (message.type === "presenter.ink" || message.type === "presenter.pointer") notes.heardVolatile(message);
       if (message.type !== "presence") return;
       const now = new Set(message.data.online);
       if (strip) strip.online(now);
@@ -292,6 +319,7 @@ export async function showReader(view, meetingId, documentId = null, page = null
     },
   });
   const stopHearing = hearUser((message) => {
+    if (message.type.startsWith("annotation")) notes.heard(message);
     if (message.type !== "reader.position" || !strip) return;
     if (message.data.meeting_id === undefined || message.data.meeting_id === meetingId) strip.position(message.data);
   });
@@ -302,6 +330,7 @@ export async function showReader(view, meetingId, documentId = null, page = null
     stopHearing();
     mark.stop();
     presenter.stop();
+    notes.stop();
     floor.stop();
   });
 
