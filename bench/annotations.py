@@ -141,14 +141,20 @@ def session_headers(server: Server, login: str) -> dict[str, str]:
 class Writer:
     """One keep-alive connection of one signed-in user, sending requests with bodies (`state.RawConnection`)."""
 
-    def __init__(self, connection: RawConnection, host: str, headers: dict[str, str]) -> None:
+    def __init__(self, connection: RawConnection, host: str, port: int, headers: dict[str, str]) -> None:
         self.connection = connection
-        self.head = f"Host: {host}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.host, self.port = host, port
+        self.head = f"Host: {host}:{port}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
 
     @classmethod
     async def open(cls, server: Server, headers: dict[str, str]) -> Writer:
         host, port = server.base_url.removeprefix("http://").rsplit(":", 1)
-        return cls(await RawConnection.open(host, int(port), "/healthz", {}), f"{host}:{port}", headers)
+        return cls(await RawConnection.open(host, int(port), "/healthz", {}), host, int(port), headers)
+
+    async def reopen(self) -> None:
+        """A new connection: uvicorn closes one idle for 5 s (its keep-alive timeout), as between runs."""
+        await self.connection.close()
+        self.connection = await RawConnection.open(self.host, self.port, "/healthz", {})
 
     async def send(self, method: str, path: str, body: bytes = b"", key: str = "") -> tuple[int, bytes]:
         extra = f"Idempotency-Key: {key}\r\n" if key else ""
@@ -265,8 +271,10 @@ class WriteRun:
         return self.ops / self.wall_secs
 
 
-async def write_run(server: Server, edits: list[Callable[[], Awaitable[None]]], ops: int) -> WriteRun:
-    """`ops` requests shared by the clients, each with one in flight."""
+async def write_run(server: Server, clients: list[Annotator] | list[Retitler], ops: int) -> WriteRun:
+    """`ops` requests shared by the clients, each with one in flight, on connections opened before the clock."""
+    writers = [c.writer for c in clients]
+    edits: list[Callable[[], Awaitable[None]]] = [c.edit for c in clients]
     latencies: list[float] = []
     remaining = ops
 
@@ -278,6 +286,7 @@ async def write_run(server: Server, edits: list[Callable[[], Awaitable[None]]], 
             await edit()
             latencies.append((time.perf_counter() - started) * 1000)
 
+    await asyncio.gather(*(writer.reopen() for writer in writers))
     server_cpu, client_cpu, started = reader.tree_cpu_secs(server), time.process_time(), time.perf_counter()
     await asyncio.gather(*(client(edit) for edit in edits))
     wall = time.perf_counter() - started
@@ -308,11 +317,11 @@ async def write_rounds(
         Retitler(await Writer.open(server, headers), items[i % len(items)]) for i, headers in enumerate(secretaries)
     ]
     try:
-        await write_run(server, [r.edit for r in retitlers], ops // 4)  # warm-up, untimed
-        await write_run(server, [a.edit for a in annotators], ops // 4)
+        await write_run(server, retitlers, ops // 4)  # warm-up, untimed
+        await write_run(server, annotators, ops // 4)
         for number in range(1, runs + 1):
-            b = await write_run(server, [r.edit for r in retitlers], ops)
-            p = await write_run(server, [a.edit for a in annotators], ops)
+            b = await write_run(server, retitlers, ops)
+            p = await write_run(server, annotators, ops)
             figures.retitle.append(b)
             figures.annotate.append(p)
             print(
