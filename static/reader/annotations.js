@@ -25,6 +25,21 @@ const PREVIEW_PER_SEC = 14;
 const PREVIEW_BURST = 30;
 const TOOL_KEY = "ecabinet.annotateColors";
 
+// The name the server gives a download (Content-Disposition), or null.
+function fileName(response) {
+  const disposition = response.headers.get("Content-Disposition") || "";
+  const encoded = disposition.match(/filename\*=UTF-8''([^;]+)/i);
+  if (encoded) {
+    try {
+      return decodeURIComponent(encoded[1]);
+    } catch {
+      return null;
+    }
+  }
+  const plain = disposition.match(/filename="([^"]+)"/i);
+  return plain ? plain[1] : null;
+}
+
 const contentOf = (annotation) => Object.fromEntries(CONTENT.filter((k) => annotation[k] !== undefined)
   .map((k) => [k, annotation[k]]));
 
@@ -467,7 +482,7 @@ export function readerAnnotations(ctx) {
     }
     const url = URL.createObjectURL(await response.blob());
     const suffix = scope === "shared" ? t("annotate.fileShared") : t("annotate.fileMine");
-    const link = h("a", { href: url, download: `${doc.title} - ${suffix}.pdf`, hidden: true });
+    const link = h("a", { href: url, download: fileName(response) || `${doc.title} - ${suffix}.pdf`, hidden: true });
     document.body.append(link);
     link.click();
     link.remove();
