@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from ecabinet.schemas import Id, Request
+from ecabinet.schemas import Id, Request, aware
 
 BODY_MAX_CHARS = 10_000
 
@@ -34,12 +34,7 @@ class AnnotationIn(Request):
     base_version: int = Field(default=0, ge=0)
     edited_at: dt.datetime | None = None
 
-    @field_validator("edited_at")
-    @classmethod
-    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("give a time zone, e.g. 2026-12-03T08:00:00+07:00")
-        return value
+    _edited_aware = field_validator("edited_at")(aware)
 
 
 class AnnotationDelete(Request):
@@ -47,6 +42,8 @@ class AnnotationDelete(Request):
     document_id: Id | None = None
     base_version: int = Field(default=0, ge=0)
     edited_at: dt.datetime | None = None
+
+    _edited_aware = field_validator("edited_at")(aware)
 
 
 class AnnotationOut(BaseModel):

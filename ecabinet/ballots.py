@@ -26,8 +26,8 @@ from ecabinet.database import Database
 from ecabinet.errors import AlreadyVoted, Forbidden, Invalid, PollClosed
 from ecabinet.models import Ballot, Participant, PendingBallot, Poll, PollStatus, VoteCast, utcnow
 from ecabinet.permissions import Actor, meeting_access
-from ecabinet.schemas import BallotIn, BallotOut
 from ecabinet.vote_rules import VOTE_RULES, VoteRule
+from ecabinet.vote_schemas import BallotIn, BallotOut
 
 MIN_KEY, MAX_KEY = 16, 100
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from ecabinet.official_document import Block, OfficialDocument, SignatureBlock
 from ecabinet.record_schemas import ConclusionOut
-from ecabinet.schemas import ItemOut, ParticipantOut, PollResult, QuorumOut
+from ecabinet.schemas import ItemOut, ParticipantOut, QuorumOut
+from ecabinet.vote_schemas import PollResult
 
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 ROLES = {

@@ -37,17 +37,8 @@ from ecabinet.models import (
 )
 from ecabinet.permissions import Actor, MeetingAccess, meeting_access
 from ecabinet.quorum import DEFAULT_QUORUM_RULE, QUORUM_RULES, quorum
-from ecabinet.schemas import (
-    MyVote,
-    OptionOut,
-    PollCreate,
-    PollOut,
-    PollOutcome,
-    PollResult,
-    RuleOut,
-    VoterOut,
-)
 from ecabinet.vote_rules import DEFAULT_OPTIONS, DEFAULT_VOTE_RULE, VOTE_RULES, VoteRule, outcome
+from ecabinet.vote_schemas import MyVote, OptionOut, PollCreate, PollOut, PollOutcome, PollResult, RuleOut, VoterOut
 
 # Reminders before a written poll's deadline, in hours.
 REMIND_BEFORE_HOURS = (24, 1)

@@ -15,7 +15,7 @@ from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
 from ecabinet.lifecycle import CHECK_IN_OPEN
 from ecabinet.models import AgendaItem, PrePosition, User, utcnow
 from ecabinet.permissions import Actor, MeetingAccess, meeting_access
-from ecabinet.schemas import PollCreate, PollOut, PrePositionIn, PrePositionsOut, PrePositionTally
+from ecabinet.vote_schemas import PollCreate, PollOut, PrePositionIn, PrePositionsOut, PrePositionTally
 
 POSITIONS = ("agree", "object", "speak")
 CONSENT_QUESTION = "Thông qua các nội dung không có ý kiến phản đối"

@@ -39,10 +39,10 @@ from ecabinet.participants import participants_out, quorum_of
 from ecabinet.permissions import Actor, MeetingAccess, meeting_access
 from ecabinet.record_schemas import RecordIn, RecordOut
 from ecabinet.sandbox import PRIORITY_PROCESS, Sandbox
-from ecabinet.schemas import PollResult
 from ecabinet.settings import Settings
 from ecabinet.tasks import Calendar
 from ecabinet.uploads import FileStore
+from ecabinet.vote_schemas import PollResult
 
 
 class SigningNotConfigured(AppError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -36,7 +36,8 @@ class Response(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
+def aware(value: dt.datetime | None) -> dt.datetime | None:
+    """A field validator: times sent to the API carry their zone (a naive time would be read in the wrong one)."""
     if value is not None and value.tzinfo is None:
         raise ValueError("give a time zone, e.g. 2026-12-03T08:00:00+07:00")
     return value
@@ -145,7 +146,7 @@ class MeetingCreate(Request):
     starts_at: dt.datetime | None = None
     place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
 
-    _aware = field_validator("starts_at")(_aware)
+    _aware = field_validator("starts_at")(aware)
 
 
 class MeetingUpdate(Request):
@@ -154,7 +155,7 @@ class MeetingUpdate(Request):
     starts_at: dt.datetime | None = None
     place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
 
-    _aware = field_validator("starts_at")(_aware)
+    _aware = field_validator("starts_at")(aware)
 
 
 class Transition(Request):
@@ -186,7 +187,7 @@ class ItemCreate(Request):
     duration_minutes: Annotated[int, Field(ge=0, le=24 * 60)] | None = None
     submission_due_at: dt.datetime | None = None
 
-    _due_aware = field_validator("submission_due_at")(_aware)
+    _due_aware = field_validator("submission_due_at")(aware)
 
 
 class ItemUpdate(Request):
@@ -197,7 +198,7 @@ class ItemUpdate(Request):
     status: ItemStatus | None = None
     submission_due_at: dt.datetime | None = None
 
-    _due_aware = field_validator("submission_due_at")(_aware)
+    _due_aware = field_validator("submission_due_at")(aware)
 
 
 class OrderEntry(Request):
@@ -495,137 +496,6 @@ class PresenterOut(BaseModel):
     zoom: float = 1.0
     by: int | None = None
     at: dt.datetime | None = None
-
-
-# ---- votes ------------------------------------------------------------------------------------------------
-
-
-class PollCreate(Request):
-    question: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-    options: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]] | None = (
-        Field(default=None, min_length=2, max_length=20)
-    )
-    ballot: Literal["named", "secret"] = "named"
-    rule: str | None = None
-    mode: Literal["live", "written"] = "live"
-    deadline: dt.datetime | None = None
-    item_ids: list[Id] | None = Field(default=None, max_length=200)
-
-    _deadline_aware = field_validator("deadline")(_aware)
-
-
-class OptionOut(BaseModel):
-    id: str
-    label: str
-
-
-class RuleOut(BaseModel):
-    key: str
-    label: str
-    label_en: str
-    basis: str
-    basis_en: str
-
-
-class MyVote(BaseModel):
-    voted: bool
-    receipt: str
-    choice: str | None
-    by_secretary: bool
-
-
-class VoterOut(BaseModel):
-    user_id: int | None
-    name: str
-    voted: bool
-    choice: str | None = None
-    by_secretary: bool = False
-
-
-class PollResult(BaseModel):
-    tally: dict[str, int]
-    cast: int
-    eligible: int
-    present: int
-    quorum_met: bool | None
-    needed: int
-    adopted: bool
-    winner: str | None
-    rule: str
-    basis: str
-    basis_en: str
-
-
-class PollOutcome(BaseModel):
-    adopted: bool
-    winner: str | None
-    rule: str
-    basis: str
-    basis_en: str
-
-
-class PollOut(BaseModel):
-    id: int
-    meeting_id: int
-    item_id: int
-    item_ids: list[int]
-    question: str
-    options: list[OptionOut]
-    ballot: str
-    mode: str
-    status: str
-    rule: RuleOut
-    deadline: dt.datetime | None
-    opened_at: dt.datetime | None
-    closed_at: dt.datetime | None
-    eligible: int
-    cast: int
-    my_vote: MyVote | None = None
-    voters: list[VoterOut] = []
-    # Once closed (DESIGN §5): the tally, and the outcome with its rule and legal basis; `result` has it all.
-    tally: dict[str, int] | None = None
-    outcome: PollOutcome | None = None
-    result: PollResult | None = None
-    comments: list[dict[str, str]] = []
-
-
-class BallotIn(Request):
-    choice: Annotated[str, StringConstraints(min_length=1, max_length=32)]
-    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
-
-
-class ManualBallotIn(BallotIn):
-    user_id: Id
-
-
-class BallotOut(BaseModel):
-    poll_id: int
-    receipt: str
-    choice: str | None
-    by_secretary: bool
-
-
-class PrePositionIn(Request):
-    position: Literal["agree", "object", "speak"]
-    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
-
-
-class PrePositionTally(BaseModel):
-    item_id: int
-    agree: int
-    object: int
-    speak: int
-    mine: str | None = None
-
-
-class PrePositionsOut(BaseModel):
-    items: list[PrePositionTally]
-    consent_item_ids: list[int]
-    members: list[dict[str, Any]] = []
-
-
-class ConsentIn(Request):
-    item_ids: list[Id] | None = Field(default=None, max_length=200)
 
 
 class MeetingState(BaseModel):

@@ -141,7 +141,7 @@ def test_the_annotated_copy_puts_each_annotation_where_it_is_shown(tmp_path: Pat
     assert set(shown) == {"Highlight", "Text", "Ink"}
     # A highlight's appearance reaches a little past its words (its quad's height either side, at most).
     covered = shown["Highlight"]
-    assert covered.contains(pymupdf.Rect(money) + (1, 1, -1, -1))
+    assert covered.contains(pymupdf.Rect(money[0] + 1, money[1] + 1, money[2] - 1, money[3] - 1))
     assert all(abs(a - b) < 25 for a, b in zip(covered, money, strict=True))
     assert near([shown["Text"].x0, shown["Text"].y0], [300, 300], 2)
     assert abs(shown["Ink"].x0 - 100) < 8 and abs(shown["Ink"].y1 - 420) < 8

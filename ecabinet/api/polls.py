@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Response
 
 from ecabinet import ballots, polls, prepositions
 from ecabinet.api.dependencies import Context, CurrentActor, ObjectId
-from ecabinet.schemas import (
+from ecabinet.vote_schemas import (
     BallotIn,
     BallotOut,
     ConsentIn,
