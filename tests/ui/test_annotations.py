@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import re
 import struct
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -194,8 +195,11 @@ def reader_at(page: Page, meeting_id: int, document_id: int, number: int = 1) ->
 
 
 def choose(page: Page, tool: str) -> None:
-    page.get_by_test_id(f"tool-{tool}").click()
-    expect(page.get_by_test_id(f"tool-{tool}")).to_have_attribute("aria-pressed", "true")
+    """Take a tool in hand (a second tap on the tool in hand puts it down)."""
+    button = page.get_by_test_id(f"tool-{tool}")
+    if button.get_attribute("aria-pressed") != "true":
+        button.click()
+    expect(button).to_have_attribute("aria-pressed", "true")
 
 
 def words_known(page: Page, count: int = 24) -> None:
@@ -280,6 +284,10 @@ def test_annotations_made_offline_reach_the_server_once_and_every_device(
         pressured = [a for a in inks if len(a["geometry"]["points"][0]) == 3]
         assert len(pressured) == 1 and {a["color"] for a in inks} == {RED}, inks
         assert {p[2] for p in pressured[0]["geometry"]["points"]} >= {0.2, 0.9}, pressured
+
+        choose(member, "pen")
+        into_view(member, 250, 330)
+        member.screenshot(path="/tmp/ui-annotations-tablet.png")
 
         # Offline: a stroke and a private note wait in the outbox, and are still there when the tab is gone.
         tablet.set_offline(True)
@@ -514,3 +522,29 @@ def test_lost_annotations_are_listed_notes_are_found_and_the_paper_exports(
         lost.get_by_test_id("annotation-delete").click()
         expect(lost).to_have_count(0)
         server_has(member, revised["id"], 1)
+
+        # An edit made on another device with an older clock lost to this one's: flagged, listed, dismissed.
+        with api_client(fresh_server, "thanhvien1") as c:
+            kept = c.get(f"/api/documents/{revised['id']}/annotations").json()[0]
+            fields = {k: kept[k] for k in ("document_id", "page", "kind", "geometry", "anchor", "color", "visibility")}
+            older = {
+                **fields,
+                "body": "Bản sửa trên máy khác",
+                "base_version": 0,
+                "edited_at": "2026-01-05T08:00:00+07:00",
+            }
+            answer = c.put(
+                f"/api/annotations/{kept['uuid']}", json=older, headers={"Idempotency-Key": str(uuid.uuid4())}
+            )
+            assert answer.json()["conflict"] == "kept_theirs", answer.text
+        member.reload()
+        badge = member.get_by_test_id("annotate-conflicts")
+        expect(badge).to_have_text(f"⚠ {VI['annotate.conflicts'].replace('{n}', '1')}", timeout=WAIT_MS)
+        badge.click()
+        conflict = member.get_by_test_id("conflict-list").get_by_test_id("conflict")
+        expect(conflict).to_contain_text("Bản sửa trên máy khác")
+        conflict.get_by_test_id("conflict-dismiss").click()
+        expect(badge).to_be_hidden()
+        expect(member.get_by_test_id("conflict-list")).to_have_count(0)
+        with api_client(fresh_server, "thanhvien1") as c:
+            assert c.get("/api/annotations/conflicts").json() == []
