@@ -59,6 +59,11 @@ export function annotationLayer({ on, words, color }) {
     class: "highlight-rect", x: x0, y: y0, width: x1 - x0, height: y1 - y0, fill })) : []);
 
   const start = (event) => {
+    // A stylus coming down while a hand rests on the screen: the pen is what the member writes with.
+    if (gesture && event.pointerType === "pen" && gesture.pointerType === "touch") {
+      gesture = null;
+      drawWorking();
+    }
     if (tool === "read" || gesture) return;
     if (event.pointerType === "mouse" && event.button !== 0) return;
     // The page under the pen does not turn or scroll.
@@ -70,7 +75,8 @@ export function annotationLayer({ on, words, color }) {
       // a pointer the browser no longer tracks (lifted already): the gesture ends with it
     }
     const at = toPage(event);
-    gesture = { id: event.pointerId, tool, points: [at], from: [event.clientX, event.clientY], moved: 0 };
+    gesture = { id: event.pointerId, pointerType: event.pointerType, tool, points: [at],
+      from: [event.clientX, event.clientY], moved: 0 };
     if (tool === "pen") {
       gesture.line = svg("polyline", { class: "ink-working", fill: "none", stroke: color(),
         "stroke-width": PEN_WIDTH_PT, "stroke-linecap": "round", "stroke-linejoin": "round" });

@@ -3,7 +3,7 @@
 // that met another device's edit, and the paper with its annotations as a PDF.
 
 import { h } from "/static/dom.js";
-import { formatShortDateTime, t } from "/static/i18n.js";
+import { currentLanguage, formatShortDateTime, t } from "/static/i18n.js";
 
 const EXCERPT_CHARS = 120;
 const excerpt = (text) => ([...(text || "")].length > EXCERPT_CHARS
@@ -107,4 +107,50 @@ export function annotationPanel(ctx) {
       h("ul", { class: "annotation-list" }, orphaned.map((a) => row(a, { placed: false })))));
   }
   return h("div", { class: "annotations-panel", "data-testid": "annotations-panel" }, parts);
+}
+
+// The name the server gives a download (Content-Disposition), or null.
+function fileName(response) {
+  const disposition = response.headers.get("Content-Disposition") || "";
+  const encoded = disposition.match(/filename\*=UTF-8''([^;]+)/i);
+  if (encoded) {
+    try {
+      return decodeURIComponent(encoded[1]);
+    } catch {
+      return null;
+    }
+  }
+  const plain = disposition.match(/filename="([^"]+)"/i);
+  return plain ? plain[1] : null;
+}
+
+// The paper with the member's own (`mine`) or the meeting's shared annotations, as a PDF download; a refusal (a
+// restricted paper) shows the server's message.
+export async function exportAnnotated(doc, scope, toast) {
+  let response;
+  try {
+    response = await fetch(`/api/documents/${doc.id}/annotated.pdf?scope=${scope}`, {
+      credentials: "same-origin", headers: { "Accept-Language": currentLanguage() } });
+  } catch {
+    toast(t("error.network"));
+    return;
+  }
+  if (!response.ok) {
+    let message = t("annotate.exportFailed");
+    try {
+      const body = await response.json();
+      message = body.message || (body.error && body.error.message) || message;
+    } catch {
+      // not JSON: the generic message
+    }
+    toast(message);
+    return;
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const suffix = scope === "shared" ? t("annotate.fileShared") : t("annotate.fileMine");
+  const link = h("a", { href: url, download: fileName(response) || `${doc.title} - ${suffix}.pdf`, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
 }

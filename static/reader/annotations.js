@@ -5,56 +5,21 @@
 
 import { ApiError, del, get } from "/static/api.js";
 import { h } from "/static/dom.js";
-import { currentLanguage, t } from "/static/i18n.js";
-import { live } from "/static/live.js";
+import { t } from "/static/i18n.js";
 import { DRAWING_TOOLS, annotationLayer } from "/static/reader/annotation-layer.js";
-import { annotationPanel } from "/static/reader/annotation-panel.js";
+import { annotationPanel, exportAnnotated } from "/static/reader/annotation-panel.js";
 import { annotationPopover } from "/static/reader/annotation-popover.js";
 import { PALETTE, annotationTools } from "/static/reader/annotation-tools.js";
 import { boundsOf, decodeBoxes, noteAt, pageWords, strokeToSave, touches } from "/static/reader/ink.js";
 import { localTime, outboxFor } from "/static/reader/outbox.js";
 import { textUrl } from "/static/reader/pack.js";
+import { presenterPreview } from "/static/reader/presenter-ink.js";
 
 const CONTENT = ["page", "kind", "visibility", "geometry", "body", "color", "anchor"];
-const INK_EVERY_MS = 50;
-const POINTER_EVERY_MS = 33;
-const PREVIEW_MAX_POINTS = 200;
-// The presenter's stroke and pointer share the socket's allowance (ECABINET_WS_RATE_PER_SEC, 20 a second) with
-// everything else the tablet sends: they stay under it, sending the latest point when a turn comes.
-const PREVIEW_PER_SEC = 14;
-const PREVIEW_BURST = 30;
 const TOOL_KEY = "ecabinet.annotateColors";
-
-// The name the server gives a download (Content-Disposition), or null.
-function fileName(response) {
-  const disposition = response.headers.get("Content-Disposition") || "";
-  const encoded = disposition.match(/filename\*=UTF-8''([^;]+)/i);
-  if (encoded) {
-    try {
-      return decodeURIComponent(encoded[1]);
-    } catch {
-      return null;
-    }
-  }
-  const plain = disposition.match(/filename="([^"]+)"/i);
-  return plain ? plain[1] : null;
-}
 
 const contentOf = (annotation) => Object.fromEntries(CONTENT.filter((k) => annotation[k] !== undefined)
   .map((k) => [k, annotation[k]]));
-
-function previewAllowance() {
-  let tokens = PREVIEW_BURST;
-  let at = Date.now();
-  return () => {
-    const now = Date.now();
-    tokens = Math.min(PREVIEW_BURST, tokens + ((now - at) / 1000) * PREVIEW_PER_SEC);
-    at = now;
-    if (tokens < 1) return false;
-    tokens -= 1;
-    return true;
-  };
-}
 
 // ctx: {meeting, me (the session's user), presenter (static/reader/presenting.js), open(documentId, page),
 // toast(message), changed() (the list changed: redraw the panel)}.
@@ -262,63 +227,21 @@ export function readerAnnotations(ctx) {
   };
 
   // ---- presenting: the stroke being drawn and the pointer, to every tablet of the room ---------------------------
-  const allowance = previewAllowance();
-  let outgoing = null; // {stroke, documentId, page, points, sent, timer}
-  const sendInk = (all = false) => {
-    const o = outgoing;
-    while (o && o.sent < o.points.length && (allowance() || all)) {
-      const piece = o.points.slice(o.sent, o.sent + PREVIEW_MAX_POINTS);
-      o.sent += piece.length;
-      live.action("presenter.ink", { document_id: o.documentId, page: o.page, stroke: o.stroke, points: piece })
-        .catch(() => {});
-      if (!all) break;
-    }
-  };
-  const strokeMoved = (points) => {
-    if (!presenter.presenting || !shown) return;
-    if (!outgoing) {
-      outgoing = { stroke: crypto.randomUUID(), documentId: shown.doc.id, page: shown.page, points, sent: 0,
-        timer: setInterval(() => sendInk(), INK_EVERY_MS) };
-    }
-    outgoing.points = points;
-  };
+  const preview = presenterPreview(() => (presenter.presenting && shown
+    ? { documentId: shown.doc.id, page: shown.page } : null));
+  const strokeMoved = (points) => preview.moved(points);
   const finishStroke = (points) => {
+    const stroke = preview.finished();
     const saved = strokeToSave(points);
-    const o = outgoing;
-    outgoing = null;
-    if (o) {
-      clearInterval(o.timer);
-      outgoing = o;
-      sendInk(true);
-      outgoing = null;
-      live.action("presenter.ink", { document_id: o.documentId, page: o.page, stroke: o.stroke, points: [],
-        done: true }).catch(() => {});
-    }
     if (saved.length < 2) return;
     // The presenter's stroke is the room's: shared, under the id its preview travelled with.
-    if (o) create("ink", { points: saved }, { uuid: o.stroke, visibility: "shared" });
+    if (stroke) create("ink", { points: saved }, { uuid: stroke, visibility: "shared" });
     else create("ink", { points: saved });
-  };
-  const pointer = { timer: null, latest: undefined, sentAt: 0 };
-  const sendPointer = () => {
-    pointer.timer = null;
-    if (pointer.latest === undefined || !shown) return;
-    // Hiding the pointer always goes; a move waits for its turn.
-    if (pointer.latest !== null && !allowance()) {
-      pointer.timer = setTimeout(sendPointer, POINTER_EVERY_MS);
-      return;
-    }
-    pointer.sentAt = Date.now();
-    live.action("presenter.pointer", { document_id: shown.doc.id, page: shown.page, point: pointer.latest })
-      .catch(() => {});
-    pointer.latest = undefined;
   };
   const pointAt = (point) => {
     if (!presenter.presenting || !shown) return;
     layer.pointer(point);
-    pointer.latest = point;
-    if (pointer.timer) return;
-    pointer.timer = setTimeout(sendPointer, Math.max(0, POINTER_EVERY_MS - (Date.now() - pointer.sentAt)));
+    preview.point(point);
   };
 
   // ---- what the server says -----------------------------------------------------------------------------------
@@ -459,35 +382,6 @@ export function readerAnnotations(ctx) {
   };
   window.addEventListener("ecabinet:live", onLive);
 
-  // ---- the paper as a PDF with its annotations ------------------------------------------------------------------
-  const exportPdf = async (doc, scope) => {
-    let response;
-    try {
-      response = await fetch(`/api/documents/${doc.id}/annotated.pdf?scope=${scope}`, {
-        credentials: "same-origin", headers: { "Accept-Language": currentLanguage() } });
-    } catch {
-      toast(t("error.network"));
-      return;
-    }
-    if (!response.ok) {
-      let message = t("annotate.exportFailed");
-      try {
-        const body = await response.json();
-        message = body.message || (body.error && body.error.message) || message;
-      } catch {
-        // not JSON: the generic message
-      }
-      toast(message);
-      return;
-    }
-    const url = URL.createObjectURL(await response.blob());
-    const suffix = scope === "shared" ? t("annotate.fileShared") : t("annotate.fileMine");
-    const link = h("a", { href: url, download: fileName(response) || `${doc.title} - ${suffix}.pdf`, hidden: true });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60000);
-  };
   const roles = new Set(meeting.my_roles || []);
   const canExportShared = Boolean(meeting.can_chair || roles.has("chair") || roles.has("secretary"));
 
@@ -518,7 +412,7 @@ export function readerAnnotations(ctx) {
       const doc = shown.doc;
       return annotationPanel({ doc, annotations: listOf(doc.id), me: me.id, conflicts, canExportShared,
         open: (page) => ctx.open(doc.id, page), select: (a) => select(a.uuid), toggleShare, remove, dismiss,
-        exportPdf: (scope) => exportPdf(doc, scope) });
+        exportPdf: (scope) => exportAnnotated(doc, scope, toast) });
     },
     // An event of the meeting's channel or the member's own.
     heard(event) {
@@ -560,8 +454,7 @@ export function readerAnnotations(ctx) {
       stopListening();
       window.removeEventListener("ecabinet:live", onLive);
       clearTimeout(pendingCheck);
-      clearTimeout(pointer.timer);
-      if (outgoing) clearInterval(outgoing.timer);
+      preview.stop();
       layer.clearPreviews();
     },
   };
