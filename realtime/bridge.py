@@ -1,0 +1,455 @@
+"""The video bridge of an online briefing: a selective forwarding unit on aiortc that never decodes.
+
+Each participant's browser holds one RTCPeerConnection with the bridge. What a peer sends becomes a
+`Publication` (its audio, its video); what it receives goes out through `Slot`s, one per sending transceiver,
+each fed from one publication at a time with the encoded frames as they arrived (`passthrough.py`): the
+slot's sender only re-packetizes. City hall (`hall`) receives the sites' video and audio (the first
+`hall_videos` sites to publish); every site receives city hall's.
+
+A slot that starts on a publication, or falls behind (its queue full), waits for the next keyframe, and asks
+the publisher for one; a subscriber's own keyframe request (PLI/FIR) is passed upstream the same way. Requests
+are coalesced per publication, at most one per `keyframe_interval_secs`, so 130 sites joining at once cost
+the publisher a keyframe or two, not 130. A stalled subscriber costs its own bounded queue, nothing else.
+
+Signaling: a peer's offer is answered at once (`offer`), with the tracks it should receive where its offer
+left room; when it must receive more (a new site, city hall arriving) the bridge makes an offer of its own,
+sent through `notify`, and the peer's answer comes back through `answer`. The room's video codec (VP8 or
+H.264) is the only one offered on every leg, so what a site sends can go to every other peer as it is.
+
+`BridgeLike` is what the application uses; this in-process `Bridge` is one, and a bridge in other processes
+can be another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from aiortc import (
+    MediaStreamTrack,
+    RTCConfiguration,
+    RTCPeerConnection,
+    RTCRtpReceiver,
+    RTCRtpSender,
+    RTCSessionDescription,
+)
+from aiortc.mediastreams import MediaStreamError
+from aiortc.sdp import candidate_from_sdp
+
+from realtime import passthrough
+from realtime.passthrough import EncodedFrame
+
+log = logging.getLogger("realtime.bridge")
+
+Role = Literal["hall", "site"]
+Notify = Callable[[str, int, str, dict[str, Any]], Awaitable[None]]
+CODECS = {"vp8": "video/VP8", "h264": "video/H264"}
+
+
+class SignalingError(Exception):
+    """A description or candidate the bridge cannot use: answered to the peer as a 422, nothing changes."""
+
+
+@dataclass(frozen=True)
+class BridgeConfig:
+    """The bridge's limits and timers."""
+
+    video_codec: str = "vp8"
+    # How many sites' video (and audio) city hall receives at once.
+    hall_videos: int = 16
+    # Frames a subscriber's slot holds before it is deemed behind and restarts at the next keyframe.
+    slot_frames: int = 60
+    keyframe_interval_secs: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.video_codec not in CODECS:
+            raise ValueError(f"video_codec must be one of {sorted(CODECS)}")
+        if self.hall_videos < 1 or self.slot_frames < 2 or self.keyframe_interval_secs <= 0:
+            raise ValueError("bridge limits must be positive")
+
+
+class Slot(MediaStreamTrack):
+    """What one subscriber's sender sends: the frames of one publication at a time, from a bounded queue."""
+
+    def __init__(self, kind: str, limit: int) -> None:
+        super().__init__()
+        self.kind = kind
+        self.limit = limit
+        self.source: Publication | None = None
+        self.waiting = True
+        self.queue: asyncio.Queue[tuple[float, Any] | None] = asyncio.Queue()
+        self.sent = 0
+        self.dropped = 0
+        # The time each frame waited in the queue, for the benchmark (seconds, the last few thousand).
+        self.waits: list[float] = []
+
+    def feed(self, frame: EncodedFrame) -> None:
+        if self.kind == "video" and self.waiting:
+            if not frame.keyframe:
+                self.dropped += 1
+                return
+            self.waiting = False
+        if self.queue.qsize() >= self.limit:
+            self.clear()
+            self.dropped += self.limit
+            if self.kind == "video" and self.source is not None:
+                self.waiting = True
+                self.source.want_keyframe()
+                return
+        self.queue.put_nowait((time.perf_counter(), frame.packet))
+
+    def clear(self) -> None:
+        while not self.queue.empty():
+            self.queue.get_nowait()
+
+    async def recv(self) -> Any:
+        item = await self.queue.get()
+        if item is None:
+            self.stop()
+            raise MediaStreamError
+        queued, packet = item
+        if len(self.waits) < 10_000:
+            self.waits.append(time.perf_counter() - queued)
+        self.sent += 1
+        return packet
+
+    def end(self) -> None:
+        self.clear()
+        self.queue.put_nowait(None)
+
+
+@dataclass(eq=False)
+class Publication:
+    """A track a peer sends into the room, fanned out to the slots fed from it."""
+
+    peer_id: int
+    kind: str
+    receiver: RTCRtpReceiver
+    interval: float
+    slots: set[Slot] = field(default_factory=set)
+    frames: int = 0
+    keyframes: int = 0
+    requests: int = 0
+    last_request: float = float("-inf")
+    pending: asyncio.TimerHandle | None = None
+
+    def deliver(self, frame: EncodedFrame) -> None:
+        self.frames += 1
+        if frame.keyframe and self.kind == "video":
+            self.keyframes += 1
+        for slot in list(self.slots):
+            slot.feed(frame)
+
+    def want_keyframe(self) -> None:
+        """Ask the publisher for a keyframe, at most once per interval (later wishes join the next request)."""
+        if self.kind != "video" or self.pending is not None:
+            return
+        wait = self.last_request + self.interval - time.monotonic()
+        if wait <= 0:
+            self._request()
+        else:
+            self.pending = asyncio.get_running_loop().call_later(wait, self._request)
+
+    def _request(self) -> None:
+        self.pending = None
+        self.last_request = time.monotonic()
+        self.requests += 1
+        task = asyncio.ensure_future(passthrough.request_keyframe(self.receiver))
+        task.add_done_callback(_log_failure)
+
+    def close(self) -> None:
+        if self.pending is not None:
+            self.pending.cancel()
+        for slot in list(self.slots):
+            slot.source = None
+            slot.clear()
+        self.slots.clear()
+
+
+@dataclass(eq=False)
+class Peer:
+    """One participant's connection with the bridge."""
+
+    id: int
+    role: Role
+    pc: RTCPeerConnection
+    joined: float = field(default_factory=time.monotonic)
+    publications: dict[str, Publication] = field(default_factory=dict)
+    slots: list[Slot] = field(default_factory=list)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    negotiated: bool = False
+    awaiting_answer: bool = False
+    again: bool = False
+    closed: bool = False
+
+
+@dataclass(eq=False)
+class Room:
+    id: str
+    peers: dict[int, Peer] = field(default_factory=dict)
+
+    def sources_for(self, peer: Peer, hall_videos: int) -> list[Publication]:
+        """What a peer receives: a site, city hall's tracks; city hall, those of the first sites to publish."""
+        if peer.role == "site":
+            senders = [p for p in self.peers.values() if p.role == "hall" and p is not peer]
+        else:
+            sites = sorted((p for p in self.peers.values() if p.role == "site" and p.publications), key=_joined)
+            senders = sites[:hall_videos]
+        return [pub for p in senders for pub in p.publications.values()]
+
+
+def _joined(peer: Peer) -> float:
+    return peer.joined
+
+
+class BridgeLike(Protocol):
+    """What the application asks of a bridge, in this process or another."""
+
+    async def offer(self, room_id: str, peer_id: int, role: Role, sdp: str) -> dict[str, str]: ...
+
+    async def answer(self, room_id: str, peer_id: int, sdp: str) -> None: ...
+
+    async def candidate(self, room_id: str, peer_id: int, candidate: dict[str, Any]) -> None: ...
+
+    async def leave(self, room_id: str, peer_id: int) -> None: ...
+
+    async def close_room(self, room_id: str) -> None: ...
+
+    def peers(self, room_id: str) -> list[dict[str, Any]]: ...
+
+
+class Bridge:
+    """The in-process bridge: rooms of peers, each peer's tracks forwarded to those who should receive them."""
+
+    def __init__(self, config: BridgeConfig, notify: Notify, on_change: Callable[[str], None] | None = None) -> None:
+        passthrough.check()
+        self.config = config
+        self.notify = notify
+        self.on_change = on_change or (lambda _room: None)
+        self.rooms: dict[str, Room] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # ---- signaling ------------------------------------------------------------------------------------
+
+    async def offer(self, room_id: str, peer_id: int, role: Role, sdp: str) -> dict[str, str]:
+        """A peer's offer (its first, or a new start after a reload): answered with what it should receive."""
+        await self.leave(room_id, peer_id)
+        room = self.rooms.setdefault(room_id, Room(room_id))
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        peer = Peer(peer_id, role, pc)
+        room.peers[peer_id] = peer
+        pc.on("track", lambda track: self._published(room, peer, track))
+        pc.on("connectionstatechange", lambda: self._state_changed(room, peer))
+        try:
+            async with peer.lock:
+                await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+                self._prefer_codec(pc)
+                self._sync(room, peer)
+                await pc.setLocalDescription(await pc.createAnswer())
+                peer.negotiated = True
+        except Exception as exc:
+            await self.leave(room_id, peer_id)
+            raise SignalingError(f"The offer cannot be answered: {exc}") from exc
+        for other in list(room.peers.values()):
+            if other is not peer:
+                self._sync(room, other)
+        if self._needs_offer(peer):
+            self._spawn(self._renegotiate(room, peer))
+        self.on_change(room_id)
+        return {"sdp": pc.localDescription.sdp, "type": "answer"}
+
+    async def answer(self, room_id: str, peer_id: int, sdp: str) -> None:
+        """A peer's answer to the bridge's own offer."""
+        peer = self._peer(room_id, peer_id)
+        async with peer.lock:
+            if not peer.awaiting_answer:
+                raise SignalingError("No offer from the bridge is waiting for an answer.")
+            try:
+                await peer.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
+            except Exception as exc:
+                raise SignalingError(f"The answer cannot be used: {exc}") from exc
+            peer.awaiting_answer = False
+            again, peer.again = peer.again, False
+        if again or self._needs_offer(peer):
+            await self._renegotiate(self.rooms[room_id], peer)
+
+    async def candidate(self, room_id: str, peer_id: int, candidate: dict[str, Any]) -> None:
+        """A remote ICE candidate ({candidate, sdpMid, sdpMLineIndex}, as the browser gives it)."""
+        peer = self._peer(room_id, peer_id)
+        text = str(candidate.get("candidate", ""))
+        if not text:
+            return  # the end of the peer's candidates
+        try:
+            found = candidate_from_sdp(text.removeprefix("candidate:"))
+        except (ValueError, IndexError) as exc:
+            raise SignalingError("The ICE candidate cannot be read.") from exc
+        found.sdpMid = candidate.get("sdpMid")
+        found.sdpMLineIndex = candidate.get("sdpMLineIndex")
+        try:
+            await peer.pc.addIceCandidate(found)
+        except Exception as exc:
+            raise SignalingError(f"The ICE candidate cannot be used: {exc}") from exc
+
+    async def leave(self, room_id: str, peer_id: int) -> None:
+        """The peer is gone: its connection closed, its tracks no longer forwarded, others' slots freed."""
+        room = self.rooms.get(room_id)
+        peer = room.peers.pop(peer_id, None) if room else None
+        if room is None or peer is None:
+            return
+        peer.closed = True
+        for publication in peer.publications.values():
+            publication.close()
+        for slot in peer.slots:
+            if slot.source is not None:
+                slot.source.slots.discard(slot)
+            slot.end()
+        await peer.pc.close()
+        for other in list(room.peers.values()):
+            self._sync(room, other)
+        if not room.peers:
+            self.rooms.pop(room_id, None)
+        self.on_change(room_id)
+
+    async def close_room(self, room_id: str) -> None:
+        room = self.rooms.get(room_id)
+        for peer_id in list(room.peers) if room else []:
+            await self.leave(room_id, peer_id)
+
+    async def close(self) -> None:
+        for room_id in list(self.rooms):
+            await self.close_room(room_id)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def peers(self, room_id: str) -> list[dict[str, Any]]:
+        """Who is connected to a room and what flows: for the roll call and the room's console."""
+        room = self.rooms.get(room_id)
+        if room is None:
+            return []
+        return [
+            {
+                "peer_id": p.id,
+                "role": p.role,
+                "state": p.pc.connectionState,
+                "publishing": sorted(p.publications),
+                "receiving": sum(1 for s in p.slots if s.source is not None),
+            }
+            for p in room.peers.values()
+        ]
+
+    def stats(self) -> dict[str, Any]:
+        """Frames in and out, drops and keyframe requests, per room (for the benchmark and /metrics)."""
+        out: dict[str, Any] = {}
+        for room in self.rooms.values():
+            pubs = [pub for p in room.peers.values() for pub in p.publications.values()]
+            slots = [s for p in room.peers.values() for s in p.slots]
+            out[room.id] = {
+                "peers": len(room.peers),
+                "frames_in": sum(p.frames for p in pubs),
+                "keyframes_in": sum(p.keyframes for p in pubs),
+                "keyframe_requests": sum(p.requests for p in pubs),
+                "frames_out": sum(s.sent for s in slots),
+                "dropped": sum(s.dropped for s in slots),
+            }
+        return out
+
+    # ---- forwarding -----------------------------------------------------------------------------------
+
+    def _published(self, room: Room, peer: Peer, track: MediaStreamTrack) -> None:
+        receiver = next(t.receiver for t in peer.pc.getTransceivers() if t.receiver.track is track)
+        publication = Publication(peer.id, track.kind, receiver, self.config.keyframe_interval_secs)
+        peer.publications[track.kind] = publication
+        passthrough.tap(receiver, publication.deliver)
+
+    def _sync(self, room: Room, peer: Peer) -> None:
+        """Feed the peer's slots from what it should receive now; new slots where it has none free."""
+        if peer.closed:
+            return
+        wanted = room.sources_for(peer, self.config.hall_videos)
+        fed = {slot.source: slot for slot in peer.slots if slot.source is not None}
+        for source, slot in fed.items():
+            if source not in wanted:
+                source.slots.discard(slot)
+                slot.source = None
+                slot.clear()
+        for source in wanted:
+            if source in fed:
+                continue
+            free = next((s for s in peer.slots if s.kind == source.kind and s.source is None), None)
+            slot = free or self._new_slot(peer, source.kind)
+            slot.source, slot.waiting = source, True
+            source.slots.add(slot)
+            source.want_keyframe()
+        if peer.negotiated and self._needs_offer(peer):
+            self._spawn(self._renegotiate(room, peer))
+
+    def _new_slot(self, peer: Peer, kind: str) -> Slot:
+        slot = Slot(kind, self.config.slot_frames)
+        sender = peer.pc.addTrack(slot)
+        passthrough.on_keyframe_request(sender, _asks_keyframe(slot))
+        peer.slots.append(slot)
+        return slot
+
+    def _needs_offer(self, peer: Peer) -> bool:
+        return not peer.closed and any(
+            t.mid is None or (t.currentDirection is not None and t.direction != t.currentDirection)
+            for t in peer.pc.getTransceivers()
+        )
+
+    async def _renegotiate(self, room: Room, peer: Peer) -> None:
+        async with peer.lock:
+            if peer.closed:
+                return
+            if peer.awaiting_answer:
+                peer.again = True
+                return
+            await peer.pc.setLocalDescription(await peer.pc.createOffer())
+            peer.awaiting_answer = True
+            description = {"sdp": peer.pc.localDescription.sdp, "type": "offer"}
+        await self.notify(room.id, peer.id, "rtc.offer", description)
+
+    def _prefer_codec(self, pc: RTCPeerConnection) -> None:
+        wanted = CODECS[self.config.video_codec]
+        codecs = [c for c in RTCRtpSender.getCapabilities("video").codecs if c.mimeType in (wanted, "video/rtx")]
+        for transceiver in pc.getTransceivers():
+            if transceiver.kind == "video":
+                transceiver.setCodecPreferences(codecs)
+
+    def _state_changed(self, room: Room, peer: Peer) -> None:
+        if peer.pc.connectionState in ("failed", "closed") and room.peers.get(peer.id) is peer:
+            self._spawn(self.leave(room.id, peer.id))
+        else:
+            self.on_change(room.id)
+
+    def _peer(self, room_id: str, peer_id: int) -> Peer:
+        room = self.rooms.get(room_id)
+        peer = room.peers.get(peer_id) if room else None
+        if peer is None:
+            raise SignalingError("Not connected to the briefing: send an offer first.")
+        return peer
+
+    def _spawn(self, coroutine: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(_log_failure)
+
+
+def _asks_keyframe(slot: Slot) -> Callable[[], None]:
+    def ask() -> None:
+        if slot.source is not None:
+            slot.source.want_keyframe()
+
+    return ask
+
+
+def _log_failure(task: asyncio.Future[Any]) -> None:
+    with contextlib.suppress(asyncio.CancelledError):
+        if task.exception() is not None:
+            log.warning("bridge task failed", exc_info=task.exception())

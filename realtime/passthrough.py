@@ -1,0 +1,116 @@
+"""The one place the video bridge reaches inside aiortc: taking encoded frames before they are decoded.
+
+aiortc's RTCRtpReceiver reassembles each frame in its jitter buffer and puts `(codec, frame)` on a queue that
+a decoder thread reads. The bridge swaps that queue for an `EncodedTap`, which hands every reassembled frame
+on as an `av.Packet` (its bytes, `pts` the frame's RTP timestamp, `time_base` 1/clock rate) and decodes
+nothing; a track yielding such packets, added to another peer connection, is only re-packetized by its
+sender (`Encoder.pack`). The decoder thread, still started by aiortc, waits on the original queue until the
+receiver stops. Keyframe requests are the bridge's: aiortc ignores a subscriber's PLI when it sends packets,
+so the sender's own hook is replaced, and the bridge asks the publisher with the receiver's PLI.
+
+These are private names of aiortc 1.16 (`_RTCRtpReceiver__decoder_queue`, `RTCRtpSender._send_keyframe`,
+`RTCRtpReceiver._send_rtcp_pli`); `check()` fails loudly when the installed aiortc is another version or
+they moved, and tests/realtime/test_passthrough.py runs it.
+"""
+
+from __future__ import annotations
+
+import fractions
+import queue
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import version
+from typing import Any
+
+import av
+from aiortc import RTCRtpReceiver, RTCRtpSender
+
+PINNED_AIORTC = "1.16."
+_QUEUE = "_RTCRtpReceiver__decoder_queue"
+H264_IDR, H264_SPS = 5, 7
+
+
+class PassthroughUnavailable(RuntimeError):
+    """aiortc is not the version whose internals the bridge was built on."""
+
+
+def check() -> None:
+    """Fail loudly unless aiortc is the pinned version and the seam's names are where the bridge expects."""
+    installed = version("aiortc")
+    if not installed.startswith(PINNED_AIORTC):
+        raise PassthroughUnavailable(f"the bridge taps aiortc {PINNED_AIORTC}x; {installed} is installed")
+    probe = RTCRtpReceiver.__init__.__code__.co_names
+    if "_RTCRtpReceiver__decoder_queue" not in probe and "__decoder_queue" not in probe:
+        raise PassthroughUnavailable("RTCRtpReceiver no longer keeps a decoder queue")
+    for owner, name in ((RTCRtpSender, "_send_keyframe"), (RTCRtpReceiver, "_send_rtcp_pli")):
+        if not callable(getattr(owner, name, None)):
+            raise PassthroughUnavailable(f"{owner.__name__}.{name} is gone")
+
+
+@dataclass(frozen=True)
+class EncodedFrame:
+    """A frame as it arrived, ready for another sender to re-packetize."""
+
+    packet: Any  # an av.Packet: bytes, pts and time_base
+    codec: str
+    keyframe: bool
+
+
+def is_keyframe(codec: str, data: bytes) -> bool:
+    """Whether a decoder can start at this frame: a VP8 key frame, an H.264 IDR (or its SPS); audio always."""
+    if codec == "vp8":
+        return bool(data) and data[0] & 1 == 0  # the frame tag's first bit: 0 is a key frame (RFC 6386 §9.1)
+    if codec == "h264":
+        i = 0
+        while (i := data.find(b"\x00\x00\x01", i)) != -1 and i + 3 < len(data):
+            if data[i + 3] & 0x1F in (H264_IDR, H264_SPS):
+                return True
+            i += 3
+        return False
+    return True
+
+
+class EncodedTap:
+    """Stands in for a receiver's decoder queue: frames go to `deliver` undecoded; the decoder thread waits on
+    the original queue and ends with it."""
+
+    def __init__(self, original: queue.Queue[Any], deliver: Callable[[EncodedFrame], None]) -> None:
+        self.original = original
+        self.deliver = deliver
+
+    def put(self, task: Any) -> None:
+        if task is None:  # the receiver stops: let the parked decoder thread end too
+            self.original.put(None)
+            return
+        codec, frame = task
+        name = codec.name.lower()
+        packet = av.Packet(frame.data)
+        packet.pts = frame.timestamp
+        packet.time_base = fractions.Fraction(1, codec.clockRate)
+        self.deliver(EncodedFrame(packet, name, is_keyframe(name, frame.data)))
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        return self.original.get(*args, **kwargs)
+
+
+def tap(receiver: RTCRtpReceiver, deliver: Callable[[EncodedFrame], None]) -> None:
+    """From now on, the receiver's reassembled frames go to `deliver` instead of its decoder."""
+    current = getattr(receiver, _QUEUE)
+    if isinstance(current, EncodedTap):
+        current.deliver = deliver
+        return
+    setattr(receiver, _QUEUE, EncodedTap(current, deliver))
+
+
+def on_keyframe_request(sender: RTCRtpSender, callback: Callable[[], None]) -> None:
+    """Call `callback` when the sender's peer asks for a keyframe (PLI or FIR)."""
+    sender._send_keyframe = callback  # type: ignore[method-assign]
+
+
+async def request_keyframe(receiver: RTCRtpReceiver) -> bool:
+    """Ask the peer sending to this receiver for a keyframe (a PLI); False if it has not sent anything yet."""
+    sources = receiver.getSynchronizationSources()
+    if not sources:
+        return False
+    await receiver._send_rtcp_pli(sources[0].source)
+    return True
