@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from ecabinet.api import api_router, health
 from ecabinet.api.dependencies import AppContext
 from ecabinet.auth import Authenticator
+from ecabinet.briefing_room import BriefingRoom
 from ecabinet.channels import build_hub, doorbell
 from ecabinet.database import Database
 from ecabinet.errors import AppError, error_body
@@ -53,6 +54,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     database = db or Database(settings.database_url)
     auth = Authenticator(database, settings)
     hub = build_hub(settings, database, auth)
+    briefing_room = BriefingRoom(settings, database, hub)
     ring = doorbell(hub)
     store = FileStore(settings.data_dir)
     sandbox = Sandbox(
@@ -72,6 +74,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         await scheduler.start()
         yield
         await scheduler.stop()
+        await briefing_room.stop()
         await processor.stop()
         await images.stop()
         await sandbox.stop()
@@ -90,7 +93,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.context = AppContext(settings, database, auth, store, sandbox, images, processor, hub)
+    app.state.context = AppContext(settings, database, auth, store, sandbox, images, processor, hub, briefing_room)
     app.state.hub = hub
     app.include_router(api_router())
     app.include_router(health.router)

@@ -43,6 +43,7 @@ RECORD_UPDATED = "record.updated"
 ANNOTATION_UPDATED = "annotation.updated"
 ANNOTATION_DELETED = "annotation.deleted"
 ANNOTATIONS_MOVED = "annotations.moved"
+BRIEFING_UPDATED = "briefing.updated"
 # Volatile (never logged, never replayed): a document's processing, page by page; a tablet's page and
 # its offline copy of the pack, to the meeting's chair and secretary.
 DOCUMENT_PROGRESS = "document.progress"
@@ -51,7 +52,18 @@ PACK_STATUS = "pack.status"
 # The presenter's pointer and the stroke they are drawing, to every tablet of the meeting.
 PRESENTER_POINTER = "presenter.pointer"
 PRESENTER_INK = "presenter.ink"
-VOLATILE_TYPES = (DOCUMENT_PROGRESS, READER_POSITION, PACK_STATUS, PRESENTER_POINTER, PRESENTER_INK)
+# The bridge's own offer to one peer (renegotiation), on that peer's user:{id}; who is connected, on bridge:{id}.
+RTC_OFFER = "rtc.offer"
+BRIEFING_PEERS = "briefing.peers"
+VOLATILE_TYPES = (
+    DOCUMENT_PROGRESS,
+    READER_POSITION,
+    PACK_STATUS,
+    PRESENTER_POINTER,
+    PRESENTER_INK,
+    RTC_OFFER,
+    BRIEFING_PEERS,
+)
 
 # Every event type with its one-line description (docs/protocol.md lists each; a test checks).
 TYPES: dict[str, str] = {
@@ -123,6 +135,10 @@ TYPES: dict[str, str] = {
         '"orphaned" counts of their own, and on meeting:{id} when shared ones moved. Devices read the paper\'s '
         "annotations again."
     ),
+    BRIEFING_UPDATED: (
+        "The online briefing started or ended, or a remote site's roll call changed (joined, absent, excused): "
+        'data {"briefing"} on bridge:{id}.'
+    ),
     RECORD_UPDATED: (
         'Minutes or an invitation were generated, or signed: data {"record"}; a draft only on user:{id} of the '
         "meeting's chair and secretary."
@@ -139,6 +155,10 @@ def meeting_channel(meeting_id: int) -> str:
 
 def user_channel(user_id: int) -> str:
     return f"user:{user_id}"
+
+
+def bridge_channel(meeting_id: int) -> str:
+    return f"bridge:{meeting_id}"
 
 
 def emit(session: Session, channel: str, type_: str, data: Any) -> None:

@@ -60,6 +60,11 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "180",
         "Speaking time a speaker is given by default when granted the floor (seconds).",
     ),
+    "ECABINET_BRIDGE_VIDEO_CODEC": (
+        "vp8",
+        "The online briefing's video codec, vp8 or h264: the only one offered on every leg, as frames are forwarded.",
+    ),
+    "ECABINET_BRIDGE_HALL_VIDEOS": ("16", "How many remote sites' video city hall receives at once in a briefing."),
     "ECABINET_TIMEZONE": (
         "Asia/Ho_Chi_Minh",
         "The city's time zone: dates on issued documents and when tasks fall due.",
@@ -132,6 +137,8 @@ class Settings:
     pdf_max_page_points: int
     page_image_max_px: int
     speaker_limit_secs: int
+    bridge_video_codec: str
+    bridge_hall_videos: int
     timezone: str
     task_reminder_days: int
     issuer_name: str
@@ -198,6 +205,8 @@ class Settings:
             pdf_max_page_points=_positive(get, "ECABINET_PDF_MAX_PAGE_POINTS"),
             page_image_max_px=_positive(get, "ECABINET_PAGE_IMAGE_MAX_PX"),
             speaker_limit_secs=_positive(get, "ECABINET_SPEAKER_LIMIT_SECS"),
+            bridge_video_codec=_codec(get("ECABINET_BRIDGE_VIDEO_CODEC")),
+            bridge_hall_videos=_positive(get, "ECABINET_BRIDGE_HALL_VIDEOS"),
             timezone=_zone(get("ECABINET_TIMEZONE")),
             task_reminder_days=_int(get, "ECABINET_TASK_REMINDER_DAYS"),
             issuer_name=get("ECABINET_ISSUER_NAME"),
@@ -260,6 +269,12 @@ def _zone(name: str) -> str:
             f"ECABINET_TIMEZONE must be an IANA time zone such as Asia/Ho_Chi_Minh, not {name!r}"
         ) from None
     return name
+
+
+def _codec(name: str) -> str:
+    if name.lower() not in ("vp8", "h264"):
+        raise ValueError(f"ECABINET_BRIDGE_VIDEO_CODEC must be vp8 or h264, not {name!r}")
+    return name.lower()
 
 
 def _int(get: Any, name: str) -> int:

@@ -248,6 +248,8 @@ class Bridge:
         try:
             async with peer.lock:
                 await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
+                if not pc.getTransceivers():
+                    raise SignalingError("The offer carries no audio or video.")
                 self._prefer_codec(pc)
                 self._sync(room, peer)
                 await pc.setLocalDescription(await pc.createAnswer())

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 # `from ecabinet.api import annotations` would return instead of the module.
 import ecabinet.api.annotations as annotation_routes
 from ecabinet.api import (
+    briefings,
     conclusions,
     documents,
     floor,
@@ -43,7 +44,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
     modules = (session, people, meetings, items, participants, imports, documents, submissions, pack, polls, floor)
-    for module in (*modules, conclusions, records, annotation_routes):
+    for module in (*modules, conclusions, records, annotation_routes, briefings):
         router.include_router(module.router)
     return router
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from ecabinet.auth import COOKIE_NAME, CSRF_HEADER, Authenticator
+from ecabinet.briefing_room import BriefingRoom
 from ecabinet.database import Database
 from ecabinet.errors import Forbidden, Unauthorized
 from ecabinet.middleware import UNSAFE_METHODS
@@ -32,6 +33,7 @@ class AppContext:
     page_images: PageImages
     processor: DocumentProcessor
     hub: Hub
+    briefing_room: BriefingRoom
 
 
 def get_context(request: Request) -> AppContext:

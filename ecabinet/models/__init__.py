@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ecabinet.models.annotations import Annotation, AnnotationConflict, AnnotationOp
+from ecabinet.models.briefings import Briefing, RollCall
 from ecabinet.models.columns import UTCDateTime, utcnow
 from ecabinet.models.documents import (
     Classification,
@@ -47,6 +48,7 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Ballot",
+    "Briefing",
     "Classification",
     "Conclusion",
     "Console",
@@ -70,6 +72,7 @@ __all__ = [
     "PrePosition",
     "Presenter",
     "Record",
+    "RollCall",
     "SpeakerRequest",
     "SpeakerStatus",
     "Submission",

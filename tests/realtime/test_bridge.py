@@ -1,0 +1,207 @@
+"""The video bridge with real aiortc peers in this process: frames forwarded undecoded reach every subscriber
+intact, keyframe requests are coalesced, peers that vanish are cleaned up, bad signaling changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import AudioStreamTrack
+
+from realtime import passthrough
+from realtime.bridge import Bridge, BridgeConfig, Role, SignalingError
+from tests.rtc_peers import CounterTrack, Received
+
+WAIT_SECS = 60.0
+
+
+class Peer:
+    """An aiortc peer talking to the bridge directly (the app's websocket signaling is tested in tests/api)."""
+
+    def __init__(self, bridge: Bridge, peer_id: int, role: Role, base: int) -> None:
+        self.bridge, self.peer_id, self.role = bridge, peer_id, role
+        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self.video = CounterTrack(base)
+        self.pc.addTrack(self.video)
+        self.pc.addTrack(AudioStreamTrack())
+        self.received = Received()
+        self.pc.on("track", lambda track: asyncio.ensure_future(self.received.read(track)))
+        self.keyframes_asked = 0
+
+    async def join(self) -> None:
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        answer = await self.bridge.offer("room", self.peer_id, self.role, self.pc.localDescription.sdp)
+        await self.pc.setRemoteDescription(RTCSessionDescription(**answer))
+        video_sender = next(s for s in self.pc.getSenders() if s.track is self.video)
+        ask = video_sender._send_keyframe
+
+        def counted() -> None:
+            self.keyframes_asked += 1
+            ask()
+
+        video_sender._send_keyframe = counted  # type: ignore[method-assign]
+
+    async def renegotiate(self, data: dict[str, Any]) -> None:
+        await self.pc.setRemoteDescription(RTCSessionDescription(**data))
+        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        await self.bridge.answer("room", self.peer_id, self.pc.localDescription.sdp)
+
+
+def run(scenario: Callable[[Bridge, dict[int, Peer]], Awaitable[None]], **config: Any) -> None:
+    async def main() -> None:
+        peers: dict[int, Peer] = {}
+        answering: set[asyncio.Task[None]] = set()
+
+        async def notify(_room: str, peer_id: int, _type: str, data: dict[str, Any]) -> None:
+            task = asyncio.ensure_future(peers[peer_id].renegotiate(data))
+            answering.add(task)
+            task.add_done_callback(answering.discard)
+
+        bridge = Bridge(BridgeConfig(**config), notify)
+        try:
+            await scenario(bridge, peers)
+        finally:
+            await bridge.close()
+            for peer in peers.values():
+                await peer.pc.close()
+
+    asyncio.run(main())
+
+
+async def until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT_SECS
+    while not condition():
+        assert time.monotonic() < deadline, what
+        await asyncio.sleep(0.1)
+
+
+def in_order_from(counters: list[int], base: int) -> bool:
+    """Counters of one source, as decoded: within its range and never going back (frames may be skipped)."""
+    return all(base <= c < base + 10_000 for c in counters) and counters == sorted(counters)
+
+
+def test_city_hall_and_five_sites_receive_each_others_frames_intact() -> None:
+    """Each site decodes city hall's video and hears its audio; city hall decodes the five sites' videos; every
+    decoded counter is one its source drew, in order; the bridge decoded nothing (its frames in match out)."""
+
+    async def scenario(bridge: Bridge, peers: dict[int, Peer]) -> None:
+        hall = peers[1] = Peer(bridge, 1, "hall", 1000)
+        await hall.join()
+        for i in range(5):
+            site = peers[10 + i] = Peer(bridge, 10 + i, "site", 2000 + 500 * i)
+            await site.join()
+        sites = [peers[10 + i] for i in range(5)]
+
+        def enough() -> bool:
+            hall_tracks = [c for c in hall.received.counters.values() if len(c) >= 10]
+            return len(hall_tracks) == 5 and all(
+                len(next(iter(s.received.counters.values()), [])) >= 20 and s.received.audio > 0 for s in sites
+            )
+
+        await until(enough, "every site and city hall receiving")
+        for site in sites:
+            (counters,) = site.received.counters.values()
+            assert in_order_from(counters, 1000), counters[:10]
+        seen_bases = sorted(min(c) // 500 * 500 for c in hall.received.counters.values())
+        assert seen_bases == [2000, 2500, 3000, 3500, 4000]
+        for counters in hall.received.counters.values():
+            base = min(counters) // 500 * 500
+            assert in_order_from(counters, base) and max(counters) < base + 500
+        stats = bridge.stats()["room"]
+        assert stats["peers"] == 6 and stats["frames_out"] > 0
+        peers_now = {p["peer_id"]: p for p in bridge.peers("room")}
+        assert peers_now[1]["receiving"] == 10 and all(peers_now[10 + i]["receiving"] == 2 for i in range(5))
+
+    run(scenario)
+
+
+def test_twenty_sites_joining_at_once_cost_city_hall_a_keyframe_or_two() -> None:
+    """Twenty subscribers starting together each need a keyframe; the publisher is asked at most twice a second,
+    and every one of them decodes frames."""
+
+    async def scenario(bridge: Bridge, peers: dict[int, Peer]) -> None:
+        hall = peers[1] = Peer(bridge, 1, "hall", 1000)
+        await hall.join()
+        await until(lambda: bridge.stats()["room"]["frames_in"] > 30, "city hall publishing")
+        started = time.monotonic()
+        sites = [Peer(bridge, 100 + i, "site", 5000) for i in range(20)]
+        for site in sites:
+            peers[site.peer_id] = site
+        await asyncio.gather(*(site.join() for site in sites))
+        await until(lambda: all(site.received.first_frame_at for site in sites), "every site's first frame")
+        elapsed = time.monotonic() - started
+        publication = bridge.rooms["room"].peers[1].publications["video"]
+        assert publication.requests <= 2 + elapsed / 0.5, (publication.requests, elapsed)
+        assert hall.keyframes_asked <= publication.requests
+
+    run(scenario)
+
+
+def test_a_vanished_peer_is_cleaned_up_and_others_go_on() -> None:
+    """A site whose connection closes without a word is removed: its publication and slots go, city hall stops
+    receiving it, no task of the bridge is left; a site that leaves properly goes at once."""
+
+    async def scenario(bridge: Bridge, peers: dict[int, Peer]) -> None:
+        hall = peers[1] = Peer(bridge, 1, "hall", 1000)
+        await hall.join()
+        for peer_id in (10, 11):
+            peers[peer_id] = Peer(bridge, peer_id, "site", 2000)
+            await peers[peer_id].join()
+        await until(lambda: len(bridge.peers("room")) == 3, "three peers")
+        await until(lambda: all(p["state"] == "connected" for p in bridge.peers("room")), "connected")
+        await peers[10].pc.close()
+        await until(lambda: 10 not in bridge.rooms["room"].peers, "the vanished site removed")
+        room = bridge.rooms["room"]
+        assert all(slot.source is None or slot.source.peer_id != 10 for slot in room.peers[1].slots)
+        await bridge.leave("room", 11)
+        assert set(room.peers) == {1}
+        assert [p["receiving"] for p in bridge.peers("room")] == [0]
+        await bridge.leave("room", 1)
+        assert bridge.rooms == {}
+        await until(lambda: not bridge._tasks, "no bridge task left")
+
+    run(scenario)
+
+
+@pytest.mark.parametrize(
+    "sdp",
+    ["", "not an sdp at all", "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"],
+)
+def test_a_malformed_offer_is_refused_and_changes_nothing(sdp: str) -> None:
+    """An offer the bridge cannot answer is a SignalingError; no room or peer is left behind, and an answer or
+    a candidate from a peer that is not connected is refused the same way."""
+
+    async def scenario(bridge: Bridge, _peers: dict[int, Peer]) -> None:
+        with pytest.raises(SignalingError):
+            await bridge.offer("room", 7, "site", sdp)
+        assert bridge.rooms == {}
+        with pytest.raises(SignalingError):
+            await bridge.answer("room", 7, "v=0")
+        with pytest.raises(SignalingError):
+            await bridge.candidate("room", 7, {"candidate": "candidate:1 1 udp 1 1.2.3.4 5 typ host"})
+
+    run(scenario)
+
+
+def test_the_aiortc_seam_is_where_the_bridge_expects_it() -> None:
+    """The bridge reaches into aiortc at three private names; this fails loudly when aiortc moves them."""
+    passthrough.check()
+
+
+@pytest.mark.parametrize(
+    ("codec", "data", "key"),
+    [
+        ("vp8", bytes([0x10, 0x02, 0x00]), True),
+        ("vp8", bytes([0x11, 0x02, 0x00]), False),
+        ("h264", b"\x00\x00\x00\x01\x67\x42" + b"\x00\x00\x01\x65\x88", True),
+        ("h264", b"\x00\x00\x00\x01\x41\x9a", False),
+        ("opus", b"\xfc\x00", True),
+    ],
+)
+def test_keyframes_are_known_by_their_first_bytes(codec: str, data: bytes, key: bool) -> None:
+    """A VP8 key frame by its frame tag, an H.264 IDR or SPS by its NAL type; audio is always a starting point."""
+    assert passthrough.is_keyframe(codec, data) is key
