@@ -7,6 +7,7 @@ import { live } from "/static/live.js";
 import { forgetOfflineCopies } from "/static/reader/offline-copy.js";
 import { forgetAnnotations, outboxFor } from "/static/reader/outbox.js";
 import { hearTaskReminders } from "/static/record/task-reminders.js";
+import { showBriefing } from "/static/screens/briefing.js";
 import { showEditor } from "/static/screens/editor.js";
 import { showImport } from "/static/screens/import.js";
 import { showMeeting } from "/static/screens/meeting.js";
@@ -165,6 +166,7 @@ function route() {
   let match;
   if ((match = path.match(/^\/meetings\/(\d+)\/edit$/))) return show(showEditor, Number(match[1]));
   if ((match = path.match(/^\/meetings\/(\d+)$/))) return show(showMeeting, Number(match[1]));
+  if ((match = path.match(/^\/meetings\/(\d+)\/briefing$/))) return show(showBriefing, Number(match[1]));
   if ((match = path.match(/^\/meetings\/(\d+)\/pack(?:\/(\d+)\/(\d+))?$/))) {
     return show(showReader, Number(match[1]), match[2] ? Number(match[2]) : null, match[3] ? Number(match[3]) : null);
   }

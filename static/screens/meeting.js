@@ -103,6 +103,9 @@ function render(view, state, online, act, tablets, votes, floor, record) {
       // The briefing pack on the tablet: every paper of the agenda in one reader, offline too.
       h("a", { class: "button primary", href: `#/meetings/${meetingId}/pack`, "data-testid": "open-pack",
         text: `📖 ${t("reader.open")}` }),
+      // City hall and the remote sites join the online briefing of a live meeting (static/screens/briefing.js).
+      mayJoinBriefing(meeting) ? h("a", { class: "button primary", href: `#/meetings/${meetingId}/briefing`,
+        "data-testid": "open-briefing", text: t("briefing.open") }) : null,
       // The chair opens and closes the session from here; the secretary also has these in the editor.
       transitionButtons(roomMoves(meeting), (to) => act(post(`/api/meetings/${meetingId}/transition`, { to }))),
       meeting.can_manage ? h("a", { class: "button", href: `#/meetings/${meetingId}/edit`,
@@ -127,6 +130,11 @@ function render(view, state, online, act, tablets, votes, floor, record) {
   clear(view).append(head, floor.bar, h("div", { class: "columns" }, h("div", {}, agenda, votes.node, record.node), side));
   reopen(view, unfolded);
   if (view.isConnected) window.scrollTo(0, scroll);
+}
+
+// City hall (the chair, the secretary) and the remote sites; members follow the meeting here, not on video.
+function mayJoinBriefing(meeting) {
+  return meeting.status === "live" && ((meeting.my_roles || []).includes("site") || meeting.can_chair);
 }
 
 // Every change anyone makes (and every arrival in the room) draws the page again. A form the reader had unfolded

@@ -12,7 +12,9 @@ export async function showMeetings(view) {
   const meetings = await get("/api/meetings");
   const list = h("ul", { class: "meeting-list", "data-testid": "meeting-list" },
     meetings.map((m) => h("li", {},
-      h("a", { class: "meeting-row", href: `#/meetings/${m.id}`, "data-testid": "meeting-link",
+      // A remote site goes straight to the online briefing of a live meeting: that is what it is there for.
+      h("a", { class: "meeting-row", href: m.status === "live" && m.my_roles.includes("site")
+        ? `#/meetings/${m.id}/briefing` : `#/meetings/${m.id}`, "data-testid": "meeting-link",
         dataset: { meetingId: m.id } },
         h("div", { class: "meeting-main" },
           h("span", { class: "meeting-title", text: m.title }),
