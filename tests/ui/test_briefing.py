@@ -1,0 +1,204 @@
+"""The online briefing in Chromium: a remote site's browser (fake camera and microphone) joins the bridge and sees and
+hears city hall, an aiortc peer signed in as the chair; the secretary starts the briefing and takes the roll call in
+another browser, live as the site joins and leaves."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+import pytest
+from playwright.sync_api import ConsoleMessage, Page, expect
+
+from tests.api.test_meetings import sample_id
+from tests.conftest import Client, LiveServer
+from tests.realtime.conftest import cookie_of
+from tests.rtc_peers import SignalingPeer
+from tests.ui.test_browser import SAMPLE_ITEM, SAMPLE_TITLE, TABLET, VI, browser_page, secretary, sign_in
+from tests.ui.test_floor import live_on_the_item
+
+# Media through a real bridge on a two-core machine: generous, never a measure of speed.
+MEDIA_MS = 60_000
+HALL_BASE = 3000
+REASON = "Đồng chí Chủ tịch phường đi công tác tại tỉnh"
+WARD = {"diemcau1": "Phường Hoàn Kiếm", "diemcau2": "Phường Ba Đình"}
+
+FRAMES = """(video) => ({ frames: video.getVideoPlaybackQuality().totalVideoFrames, time: video.currentTime,
+  width: video.videoWidth })"""
+
+
+@pytest.fixture(scope="module")
+def media_browser() -> Iterator[Any]:
+    """Chromium whose camera and microphone are fake devices, granted without asking."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--use-fake-device-for-media-stream",
+                "--use-fake-ui-for-media-stream",
+                "--no-first-run",
+                "--disable-background-networking",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+class Hall:
+    """City hall as an aiortc peer signed in as the chair, run on an event loop of its own thread."""
+
+    def __init__(self, server: LiveServer) -> None:
+        self.client = Client(base_url=server.url, timeout=30, trust_env=False).sign_in("chutich")
+        self.user_id = int(self.client.get("/api/me").json()["user"]["id"])
+        self.meeting_id = sample_id(self.client)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.peer = self.run(self._make(server.url))
+
+    async def _make(self, url: str) -> SignalingPeer:
+        return SignalingPeer(url, cookie_of(self.client), self.meeting_id, HALL_BASE)
+
+    def run(self, coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
+
+    def join(self) -> None:
+        self.run(self.peer.connect(self.user_id))
+        answer = self.run(self.peer.join())
+        assert answer["op"] == "ack", answer
+
+    def frames(self) -> int:
+        """Video frames decoded from the sites (a browser's camera carries no counter to read)."""
+        return sum(len(counters) for counters in list(self.peer.received.counters.values()))
+
+    def close(self) -> None:
+        self.run(self.peer.close())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+        self.client.close()
+
+
+@contextmanager
+def device(browser: Any, server: LiveServer, login: str) -> Iterator[Page]:
+    """A signed-in laptop whose console stays free of errors (bar the sign-in form's own 401 for /api/me)."""
+    with browser_page(browser, server, TABLET) as page:
+        errors: list[str] = []
+
+        def heard(message: ConsoleMessage) -> None:
+            if message.type == "error" and not message.location.get("url", "").endswith("/api/me"):
+                errors.append(f"{message.text} ({message.location.get('url')})")
+
+        page.on("console", heard)
+        sign_in(page, login)
+        yield page
+        assert errors == [], errors
+
+
+def advancing(page: Page, video: Any) -> None:
+    """The <video> shows frames and its clock runs."""
+    video.wait_for(state="visible", timeout=MEDIA_MS)
+    before = video.evaluate(FRAMES)
+    page.wait_for_function(
+        f"""() => {{ const v = document.querySelector('[data-testid=briefing-tile]:not([hidden]) video');
+          const q = v && v.getVideoPlaybackQuality();
+          return q && q.totalVideoFrames > {before["frames"] + 10} && v.currentTime > {before["time"] + 0.5}; }}""",
+        timeout=MEDIA_MS,
+    )
+    after = video.evaluate(FRAMES)
+    assert after["width"] > 0, after
+
+
+def site_row(page: Page, login: str) -> Any:
+    return page.get_by_test_id("roll-site").filter(has_text=WARD[login])
+
+
+def test_a_site_sees_city_hall_and_the_secretary_takes_the_roll_call(
+    media_browser: Any, fresh_server: LiveServer
+) -> None:
+    """The secretary starts the briefing; a site joins by itself, sees and hears city hall, city hall receives the
+    site's camera; the site turns present in the roll call live, and an absent site is excused with its reason."""
+    live_on_the_item(fresh_server)
+    with ExitStack() as stack:
+        # The secretary at city hall: the briefing is not running yet; she starts it from its page.
+        clerk = stack.enter_context(device(media_browser, fresh_server, "thuky"))
+        clerk.get_by_test_id("meeting-link").filter(has_text=SAMPLE_TITLE).click()
+        clerk.get_by_test_id("open-briefing").click()
+        expect(clerk.get_by_test_id("briefing-hall")).to_be_visible()
+        expect(clerk.get_by_test_id("briefing-connection")).to_have_text(VI["briefing.link.waiting"])
+        expect(site_row(clerk, "diemcau1").get_by_test_id("roll-status")).to_have_text(VI["briefing.roll.expected"])
+        clerk.get_by_test_id("briefing-start").click()
+        expect(clerk.get_by_test_id("briefing-end")).to_be_visible()
+        expect(clerk.get_by_test_id("briefing-start")).to_be_hidden()
+
+        # City hall's camera and microphone: the chair's aiortc peer, in the room before the wards.
+        hall = Hall(fresh_server)
+        stack.callback(hall.close)
+        hall.join()
+
+        # The ward's official opens the meeting from the list and lands in the briefing, which it joins by itself.
+        site = stack.enter_context(device(media_browser, fresh_server, "diemcau1"))
+        site.get_by_test_id("meeting-link").filter(has_text=SAMPLE_TITLE).click()
+        expect(site.get_by_test_id("briefing-site")).to_be_visible()
+        expect(site.get_by_test_id("briefing-current-item")).to_contain_text(SAMPLE_ITEM)
+        expect(site.get_by_test_id("briefing-connection")).to_have_text(VI["briefing.link.connected"], timeout=MEDIA_MS)
+
+        # City hall's picture plays at the site, and the site's own camera shows small.
+        advancing(site, site.locator("[data-testid=briefing-tile]:not([hidden]) video").first)
+        expect(site.get_by_test_id("briefing-notice")).to_be_hidden()
+        assert site.get_by_test_id("briefing-self-video").evaluate(FRAMES)["frames"] > 0
+        # City hall's sound arrives as a track of its own.
+        expect(site.get_by_test_id("briefing-remote-audio")).to_have_count(1, timeout=MEDIA_MS)
+
+        # City hall receives the site's camera through the bridge, decoded.
+        decoded = 0
+        for _ in range(MEDIA_MS // 500):
+            decoded = hall.frames()
+            if decoded > 0:
+                break
+            site.wait_for_timeout(500)
+        assert decoded > 0, "city hall decoded no frame of the site's camera"
+
+        # The roll call at city hall turns live: the site joined (marked by the bridge), its dot is on.
+        row = site_row(clerk, "diemcau1")
+        expect(row.get_by_test_id("roll-status")).to_have_text(VI["briefing.roll.present"], timeout=MEDIA_MS)
+        expect(row).to_have_attribute("data-connected", "true", timeout=MEDIA_MS)
+        expect(row.get_by_test_id("roll-by")).to_contain_text(re.compile(r"Tự ghi khi vào cầu"))
+
+        # The secretary excuses Phường Ba Đình with its reason; the server has it.
+        other = site_row(clerk, "diemcau2")
+        other.get_by_test_id("roll-excused").click()
+        clerk.get_by_test_id("roll-reason").fill(REASON)
+        clerk.get_by_test_id("roll-reason-save").click()
+        expect(other.get_by_test_id("roll-status")).to_have_text(VI["briefing.roll.excused"])
+        expect(other.get_by_test_id("roll-reason-text")).to_have_text(VI["briefing.roll.because"].format(reason=REASON))
+        expect(clerk.get_by_test_id("roll-counts")).to_contain_text("Đã vào 1/3")
+        with secretary(fresh_server) as c:
+            briefing = c.get(f"/api/meetings/{sample_id(c)}/briefing").json()
+        marks = {s["unit_name"]: s for s in briefing["sites"]}
+        assert briefing["started"] is True
+        assert (marks[WARD["diemcau2"]]["status"], marks[WARD["diemcau2"]]["reason"]) == ("excused", REASON)
+        assert marks[WARD["diemcau2"]]["recorded_by"] == "Nguyễn Thị Minh Thư"
+        assert (marks[WARD["diemcau1"]]["status"], marks[WARD["diemcau1"]]["recorded_by"]) == ("present", None)
+        assert marks[WARD["diemcau1"]]["connected"] is True
+
+        site.screenshot(path="/tmp/briefing-site.png")
+        clerk.screenshot(path="/tmp/briefing-hall-roll-call.png")
+
+        # The site leaves the briefing for the meeting page: the bridge hears it and the secretary's dot goes off.
+        site.get_by_test_id("briefing-back").click()
+        expect(site.get_by_test_id("meeting-heading")).to_have_text(SAMPLE_TITLE)
+        expect(row).to_have_attribute("data-connected", "false", timeout=MEDIA_MS)
+        expect(row.get_by_test_id("roll-status")).to_have_text(VI["briefing.roll.present"])
