@@ -290,8 +290,11 @@ def browser() -> Iterator[Any]:
         if BROWSER_REQUIRED:
             pytest.fail("Chromium is required (ECABINET_TEST_BROWSER=required) but `chromium` is not installed")
         pytest.skip("chromium is not installed; set ECABINET_TEST_BROWSER=required to make this a failure")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # A UI assertion waits up to 20 s for the page to get there (Playwright's default is 5 s): on two cores the
+    # browser shares the machine with the server, its PDF workers and, in CI, other suites' processes.
+    expect.set_options(timeout=20_000)
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
             executable_path=executable,
