@@ -18,10 +18,10 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription, V
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, MediaStreamTrack
 from websockets.asyncio.client import ClientConnection, connect
 
-BITS = 12
+BITS = 14
 # Small frames keep a test process able to encode and decode several peers' video at once on two cores.
 WIDTH, HEIGHT = 320, 180
-BLOCK = 24
+BLOCK = 22
 
 
 class CounterTrack(VideoStreamTrack):
@@ -105,9 +105,12 @@ class SignalingPeer:
         assert self.ws is not None
         self._next += 1
         action_id = f"a{self._next}"
-        self.answers[action_id] = asyncio.get_running_loop().create_future()
+        answered = self.answers[action_id] = asyncio.get_running_loop().create_future()
         await self.ws.send(json.dumps({"op": "action", "id": action_id, "type": type_, "data": data}))
-        return await asyncio.wait_for(self.answers.pop(action_id), 30)
+        try:
+            return await asyncio.wait_for(answered, 30)
+        finally:
+            self.answers.pop(action_id, None)
 
     async def join(self) -> dict[str, Any]:
         await self.pc.setLocalDescription(await self.pc.createOffer())
