@@ -52,8 +52,10 @@ PACK_STATUS = "pack.status"
 # The presenter's pointer and the stroke they are drawing, to every tablet of the meeting.
 PRESENTER_POINTER = "presenter.pointer"
 PRESENTER_INK = "presenter.ink"
-# The bridge's own offer to one peer (renegotiation), on that peer's user:{id}; who is connected, on bridge:{id}.
+# The bridge's own offer to one peer (renegotiation), and whose track each of its lines now carries, on that
+# peer's user:{id}; who is connected, on bridge:{id}.
 RTC_OFFER = "rtc.offer"
+RTC_TRACKS = "rtc.tracks"
 BRIEFING_PEERS = "briefing.peers"
 VOLATILE_TYPES = (
     DOCUMENT_PROGRESS,
@@ -62,6 +64,7 @@ VOLATILE_TYPES = (
     PRESENTER_POINTER,
     PRESENTER_INK,
     RTC_OFFER,
+    RTC_TRACKS,
     BRIEFING_PEERS,
 )
 

@@ -12,8 +12,10 @@ are coalesced per publication, at most one per `keyframe_interval_secs`, so 130 
 the publisher a keyframe or two, not 130. A stalled subscriber costs its own bounded queue, nothing else.
 
 Signaling: a peer's offer is answered at once (`offer`), with the tracks it should receive where its offer
-left room; when it must receive more (a new site, city hall arriving) the bridge makes an offer of its own,
-sent through `notify`, and the peer's answer comes back through `answer`. The room's video codec (VP8 or
+left room; when it must receive more (a new site, city hall arriving) the bridge makes an offer of its own
+(keeping the numbering already agreed), sent through `notify`, and the peer's answer comes back through
+`answer`. Answers and offers say whose track each line carries (`tracks`, by mid); when that changes without
+a new offer (a freed line reused), `notify` sends `rtc.tracks`. The room's video codec (VP8 or
 H.264) is the only one offered on every leg, so what a site sends can go to every other peer as it is.
 
 `BridgeLike` is what the application uses; this in-process `Bridge` is one, and a bridge in other processes
@@ -91,7 +93,11 @@ class Slot(MediaStreamTrack):
     def feed(self, frame: EncodedFrame) -> None:
         if self.kind == "video" and self.waiting:
             if not frame.keyframe:
+                # Still waiting: ask again (coalesced), as an earlier request may have been lost or made before
+                # the publisher sent anything.
                 self.dropped += 1
+                if self.source is not None:
+                    self.source.want_keyframe()
                 return
             self.waiting = False
         if self.queue.qsize() >= self.limit:
@@ -186,6 +192,19 @@ class Peer:
     awaiting_answer: bool = False
     again: bool = False
     closed: bool = False
+    # Lines the bridge has offered to send on: offered once; if the peer does not take them, not again.
+    offered: set[str] = field(default_factory=set)
+    # What each of its sending lines carried when the peer was last told ({mid: {"peer_id", "kind"}}).
+    told: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def tracks(self) -> dict[str, dict[str, Any]]:
+        """Whose track each sending line carries now, by mid, for the peer to label what it shows."""
+        out = {}
+        for transceiver in self.pc.getTransceivers():
+            slot = transceiver.sender.track
+            if isinstance(slot, Slot) and slot.source is not None and transceiver.mid is not None:
+                out[transceiver.mid] = {"peer_id": slot.source.peer_id, "kind": slot.kind}
+        return out
 
 
 @dataclass(eq=False)
@@ -210,7 +229,7 @@ def _joined(peer: Peer) -> float:
 class BridgeLike(Protocol):
     """What the application asks of a bridge, in this process or another."""
 
-    async def offer(self, room_id: str, peer_id: int, role: Role, sdp: str) -> dict[str, str]: ...
+    async def offer(self, room_id: str, peer_id: int, role: Role, sdp: str) -> dict[str, Any]: ...
 
     async def answer(self, room_id: str, peer_id: int, sdp: str) -> None: ...
 
@@ -236,7 +255,7 @@ class Bridge:
 
     # ---- signaling ------------------------------------------------------------------------------------
 
-    async def offer(self, room_id: str, peer_id: int, role: Role, sdp: str) -> dict[str, str]:
+    async def offer(self, room_id: str, peer_id: int, role: Role, sdp: str) -> dict[str, Any]:
         """A peer's offer (its first, or a new start after a reload): answered with what it should receive."""
         await self.leave(room_id, peer_id)
         room = self.rooms.setdefault(room_id, Room(room_id))
@@ -263,7 +282,8 @@ class Bridge:
         if self._needs_offer(peer):
             self._spawn(self._renegotiate(room, peer))
         self.on_change(room_id)
-        return {"sdp": pc.localDescription.sdp, "type": "answer"}
+        peer.told = peer.tracks()
+        return {"sdp": pc.localDescription.sdp, "type": "answer", "tracks": peer.told}
 
     async def answer(self, room_id: str, peer_id: int, sdp: str) -> None:
         """A peer's answer to the bridge's own offer."""
@@ -388,8 +408,13 @@ class Bridge:
             slot.source, slot.waiting = source, True
             source.slots.add(slot)
             source.want_keyframe()
-        if peer.negotiated and self._needs_offer(peer):
+        if not peer.negotiated:
+            return
+        if self._needs_offer(peer):
             self._spawn(self._renegotiate(room, peer))
+        elif peer.tracks() != peer.told:
+            peer.told = peer.tracks()
+            self._spawn(self.notify(room.id, peer.id, "rtc.tracks", {"tracks": peer.told}))
 
     def _new_slot(self, peer: Peer, kind: str) -> Slot:
         slot = Slot(kind, self.config.slot_frames)
@@ -399,10 +424,16 @@ class Bridge:
         return slot
 
     def _needs_offer(self, peer: Peer) -> bool:
-        return not peer.closed and any(
-            t.mid is None or (t.currentDirection is not None and t.direction != t.currentDirection)
-            for t in peer.pc.getTransceivers()
-        )
+        """A line not yet negotiated, or one the bridge now sends on that the peer has not been offered."""
+        if peer.closed:
+            return False
+        for t in peer.pc.getTransceivers():
+            if t.mid is None:
+                return True
+            wants = t.direction in ("sendrecv", "sendonly")
+            if wants and t.currentDirection not in ("sendrecv", "sendonly") and t.mid not in peer.offered:
+                return True
+        return False
 
     async def _renegotiate(self, room: Room, peer: Peer) -> None:
         async with peer.lock:
@@ -411,9 +442,11 @@ class Bridge:
             if peer.awaiting_answer:
                 peer.again = True
                 return
-            await peer.pc.setLocalDescription(await peer.pc.createOffer())
+            await peer.pc.setLocalDescription(await passthrough.offer_keeping_numbering(peer.pc))
             peer.awaiting_answer = True
-            description = {"sdp": peer.pc.localDescription.sdp, "type": "offer"}
+            peer.offered |= {t.mid for t in peer.pc.getTransceivers() if t.mid and t.direction != "recvonly"}
+            peer.told = peer.tracks()
+            description = {"sdp": peer.pc.localDescription.sdp, "type": "offer", "tracks": peer.told}
         await self.notify(room.id, peer.id, "rtc.offer", description)
 
     def _prefer_codec(self, pc: RTCPeerConnection) -> None:

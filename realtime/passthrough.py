@@ -8,13 +8,19 @@ sender (`Encoder.pack`). The decoder thread, still started by aiortc, waits on t
 receiver stops. Keyframe requests are the bridge's: aiortc ignores a subscriber's PLI when it sends packets,
 so the sender's own hook is replaced, and the bridge asks the publisher with the receiver's PLI.
 
+One more habit of aiortc is corrected here: its `createOffer` numbers every m-line's codecs and header
+extensions afresh from its own table, so a renegotiation offer to a browser changes what was agreed (Chrome
+refuses a changed extension id; aiortc's own receiver keeps the payload types first agreed and goes silent).
+`offer_keeping_numbering` keeps what was agreed on lines already negotiated.
+
 These are private names of aiortc 1.16 (`_RTCRtpReceiver__decoder_queue`, `RTCRtpSender._send_keyframe`,
-`RTCRtpReceiver._send_rtcp_pli`); `check()` fails loudly when the installed aiortc is another version or
-they moved, and tests/realtime/test_passthrough.py runs it.
+`RTCRtpReceiver._send_rtcp_pli`, `RTCRtpTransceiver._codecs` and `_headerExtensions`); `check()` fails loudly
+when the installed aiortc is another version or they moved, and tests/realtime/test_bridge.py runs it.
 """
 
 from __future__ import annotations
 
+import copy
 import fractions
 import queue
 from collections.abc import Callable
@@ -23,7 +29,7 @@ from importlib.metadata import version
 from typing import Any
 
 import av
-from aiortc import RTCRtpReceiver, RTCRtpSender
+from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver, RTCSessionDescription, sdp
 
 PINNED_AIORTC = "1.16."
 _QUEUE = "_RTCRtpReceiver__decoder_queue"
@@ -45,6 +51,9 @@ def check() -> None:
     for owner, name in ((RTCRtpSender, "_send_keyframe"), (RTCRtpReceiver, "_send_rtcp_pli")):
         if not callable(getattr(owner, name, None)):
             raise PassthroughUnavailable(f"{owner.__name__}.{name} is gone")
+    kept = RTCRtpTransceiver.__init__.__code__.co_names
+    if "_codecs" not in kept or "_headerExtensions" not in kept:
+        raise PassthroughUnavailable("RTCRtpTransceiver no longer keeps its negotiated codecs")
 
 
 @dataclass(frozen=True)
@@ -114,3 +123,26 @@ async def request_keyframe(receiver: RTCRtpReceiver) -> bool:
         return False
     await receiver._send_rtcp_pli(sources[0].source)
     return True
+
+
+async def offer_keeping_numbering(pc: RTCPeerConnection) -> RTCSessionDescription:
+    """An offer in which every m-line already negotiated keeps the payload types and header extension ids agreed
+    (new lines are numbered by aiortc as usual)."""
+    agreed = {
+        t.mid: (copy.deepcopy(t._codecs), copy.deepcopy(t._headerExtensions))
+        for t in pc.getTransceivers()
+        if t.mid is not None and t.currentDirection is not None and t._codecs
+    }
+    offer = await pc.createOffer()
+    if not agreed:
+        return offer
+    description = sdp.SessionDescription.parse(offer.sdp)
+    for media in description.media:
+        kept = agreed.get(media.rtp.muxId)
+        if kept is not None:
+            media.rtp.codecs, media.rtp.headerExtensions = copy.deepcopy(kept[0]), copy.deepcopy(kept[1])
+            media.fmt = [codec.payloadType for codec in kept[0]]
+    for transceiver in pc.getTransceivers():
+        if transceiver.mid in agreed:
+            transceiver._codecs, transceiver._headerExtensions = agreed[transceiver.mid]
+    return RTCSessionDescription(sdp=str(description), type="offer")

@@ -117,7 +117,7 @@ class SignalingPeer:
         local = self.pc.localDescription
         answer = await self.act("rtc.offer", {"meeting_id": self.meeting_id, "sdp": local.sdp, "type": "offer"})
         if answer["op"] == "ack":
-            await self.pc.setRemoteDescription(RTCSessionDescription(**answer["data"]))
+            await self.pc.setRemoteDescription(RTCSessionDescription(sdp=answer["data"]["sdp"], type="answer"))
         return answer
 
     async def _read(self) -> None:

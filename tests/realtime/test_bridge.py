@@ -4,6 +4,7 @@ intact, keyframe requests are coalesced, peers that vanish are cleaned up, bad s
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,8 +23,13 @@ WAIT_SECS = 60.0
 class Peer:
     """An aiortc peer talking to the bridge directly (the app's websocket signaling is tested in tests/api)."""
 
-    def __init__(self, bridge: Bridge, peer_id: int, role: Role, base: int) -> None:
+    def __init__(
+        self, bridge: Bridge, peer_id: int, role: Role, base: int, numbering: dict[str, str] | None = None
+    ) -> None:
         self.bridge, self.peer_id, self.role = bridge, peer_id, role
+        # Payload types and extension ids of its own, as a browser has (aiortc's are the bridge's too).
+        self.numbering = numbering or {}
+        self.offers: list[str] = []
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self.video = CounterTrack(base)
         self.pc.addTrack(self.video)
@@ -34,8 +40,10 @@ class Peer:
 
     async def join(self) -> None:
         await self.pc.setLocalDescription(await self.pc.createOffer())
-        answer = await self.bridge.offer("room", self.peer_id, self.role, self.pc.localDescription.sdp)
-        await self.pc.setRemoteDescription(RTCSessionDescription(**answer))
+        answer = await self.bridge.offer(
+            "room", self.peer_id, self.role, self._renumbered(self.pc.localDescription.sdp)
+        )
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type=answer["type"]))
         video_sender = next(s for s in self.pc.getSenders() if s.track is self.video)
         ask = video_sender._send_keyframe
 
@@ -45,8 +53,14 @@ class Peer:
 
         video_sender._send_keyframe = counted  # type: ignore[method-assign]
 
+    def _renumbered(self, text: str) -> str:
+        for old, new in self.numbering.items():
+            text = re.sub(old, new, text)
+        return text
+
     async def renegotiate(self, data: dict[str, Any]) -> None:
-        await self.pc.setRemoteDescription(RTCSessionDescription(**data))
+        self.offers.append(data["sdp"])
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=data["sdp"], type=data["type"]))
         await self.pc.setLocalDescription(await self.pc.createAnswer())
         await self.bridge.answer("room", self.peer_id, self.pc.localDescription.sdp)
 
@@ -163,6 +177,39 @@ def test_a_vanished_peer_is_cleaned_up_and_others_go_on() -> None:
         await bridge.leave("room", 1)
         assert bridge.rooms == {}
         await until(lambda: not bridge._tasks, "no bridge task left")
+
+    run(scenario)
+
+
+# A browser's numbering: VP8 as 120 and its retransmissions as 121, Opus as 109, header extensions from 5.
+BROWSER_NUMBERING = {
+    r"\b97\b": "120",
+    r"\b98\b": "121",
+    r"(?<=[ :])96\b": "109",
+    r"a=extmap:(\d)": "a=extmap:1\\1",
+}
+
+
+def test_a_renegotiation_keeps_the_numbering_the_peer_chose_and_media_keeps_flowing() -> None:
+    """A site that numbers its codecs and header extensions its own way joins before city hall; the bridge's own
+    offer (adding city hall's tracks) keeps the site's numbers on the lines agreed, and after it the site still
+    reaches city hall and city hall reaches the site."""
+
+    async def scenario(bridge: Bridge, peers: dict[int, Peer]) -> None:
+        site = peers[10] = Peer(bridge, 10, "site", 2000, numbering=BROWSER_NUMBERING)
+        await site.join()
+        hall = peers[1] = Peer(bridge, 1, "hall", 1000)
+        await hall.join()
+        await until(lambda: bool(site.offers), "the bridge's offer to the site")
+        video = next(m for m in site.offers[0].split("m=")[1:] if m.startswith("video"))
+        assert video.split("\r\n")[0].split()[3:5] == ["120", "121"], video[:80]
+        assert "a=extmap:1" in video and "a=rtpmap:120 VP8/90000" in video
+        audio = next(m for m in site.offers[0].split("m=")[1:] if m.startswith("audio"))
+        assert "a=rtpmap:109 opus/48000/2" in audio
+        await until(lambda: len(next(iter(site.received.counters.values()), [])) >= 20, "city hall at the site")
+        await until(lambda: len(next(iter(hall.received.counters.values()), [])) >= 20, "the site at city hall")
+        assert in_order_from(next(iter(hall.received.counters.values())), 2000)
+        assert len(site.offers) == 1  # one offer, answered once: no offer follows another
 
     run(scenario)
 
