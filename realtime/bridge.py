@@ -51,6 +51,7 @@ log = logging.getLogger("realtime.bridge")
 Role = Literal["hall", "site"]
 Notify = Callable[[str, int, str, dict[str, Any]], Awaitable[None]]
 CODECS = {"vp8": "video/VP8", "h264": "video/H264"}
+CONNECT_WAIT_SECS = 30.0
 
 
 class SignalingError(Exception):
@@ -192,6 +193,9 @@ class Peer:
     awaiting_answer: bool = False
     again: bool = False
     closed: bool = False
+    # Set once the connection is up: the bridge's own offers wait for it (an offer made while the first DTLS
+    # handshake is still under way can leave both ends with the same DTLS role, and the connection fails).
+    connected: asyncio.Event = field(default_factory=asyncio.Event)
     # Lines the bridge has offered to send on: offered once; if the peer does not take them, not again.
     offered: set[str] = field(default_factory=set)
     # What each of its sending lines carried when the peer was last told ({mid: {"peer_id", "kind"}}).
@@ -436,6 +440,9 @@ class Bridge:
         return False
 
     async def _renegotiate(self, room: Room, peer: Peer) -> None:
+        if not peer.connected.is_set():
+            with contextlib.suppress(TimeoutError):  # never connected: it is removed when its connection fails
+                await asyncio.wait_for(peer.connected.wait(), CONNECT_WAIT_SECS)
         async with peer.lock:
             if peer.closed:
                 return
@@ -457,6 +464,8 @@ class Bridge:
                 transceiver.setCodecPreferences(codecs)
 
     def _state_changed(self, room: Room, peer: Peer) -> None:
+        if peer.pc.connectionState == "connected":
+            peer.connected.set()
         if peer.pc.connectionState in ("failed", "closed") and room.peers.get(peer.id) is peer:
             self._spawn(self.leave(room.id, peer.id))
         else:

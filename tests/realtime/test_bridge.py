@@ -54,9 +54,14 @@ class Peer:
         video_sender._send_keyframe = counted  # type: ignore[method-assign]
 
     def _renumbered(self, text: str) -> str:
-        for old, new in self.numbering.items():
-            text = re.sub(old, new, text)
-        return text
+        """The offer with this peer's numbering on the lines that carry it (never the fingerprint's hex)."""
+        lines = []
+        for line in text.split("\r\n"):
+            if line.startswith(("m=", "a=rtpmap:", "a=fmtp:", "a=rtcp-fb:", "a=extmap:")):
+                for old, new in self.numbering.items():
+                    line = re.sub(old, new, line)
+            lines.append(line)
+        return "\r\n".join(lines)
 
     async def renegotiate(self, data: dict[str, Any]) -> None:
         self.offers.append(data["sdp"])
