@@ -66,10 +66,10 @@ class BriefingRoom:
         description = _parse(Description, data)
         if description.type != "offer":
             raise ActionError("invalid", "rtc.offer carries a description of type offer.", 422)
-        role = await self._checked(identity, briefings.peer_role, description.meeting_id)
+        role, codec = await self._checked(identity, briefings.peer_role, description.meeting_id)
         room = briefings.room_of(description.meeting_id)
         try:
-            return await self.bridge.offer(room, identity.user_id, role, description.sdp)
+            return await self.bridge.offer(room, identity.user_id, role, description.sdp, codec)
         except SignalingError as exc:
             raise ActionError("invalid", str(exc), 422) from None
 

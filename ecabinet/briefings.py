@@ -104,8 +104,9 @@ def get(db: Database, actor: Actor, meeting_id: int, connected: set[int]) -> Bri
         return _out(session, meeting_access(session, actor, meeting_id), connected)
 
 
-def peer_role(db: Database, actor: Actor, meeting_id: int) -> PeerRole:
-    """What the actor joins the running briefing's video as; refused for members, and before it starts."""
+def peer_role(db: Database, actor: Actor, meeting_id: int) -> tuple[PeerRole, str]:
+    """What the actor joins the running briefing's video as, and the briefing's video codec; refused for members,
+    and before it starts."""
     with db.read() as session:
         access = meeting_access(session, actor, meeting_id)
         role = role_in(access)
@@ -114,7 +115,7 @@ def peer_role(db: Database, actor: Actor, meeting_id: int) -> PeerRole:
         row = session.get(Briefing, meeting_id)
         if row is None or row.ended_at is not None or access.meeting.status != MeetingStatus.live:
             raise Conflict("The online briefing is not running.")
-        return role
+        return role, row.video_codec
 
 
 def roll(

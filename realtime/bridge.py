@@ -38,6 +38,7 @@ from aiortc import (
     RTCPeerConnection,
     RTCRtpReceiver,
     RTCRtpSender,
+    RTCRtpTransceiver,
     RTCSessionDescription,
 )
 from aiortc.mediastreams import MediaStreamError
@@ -214,6 +215,8 @@ class Peer:
 @dataclass(eq=False)
 class Room:
     id: str
+    # The one video codec of every leg, fixed by the room's first offer.
+    codec: str
     peers: dict[int, Peer] = field(default_factory=dict)
 
     def sources_for(self, peer: Peer, hall_videos: int) -> list[Publication]:
@@ -233,7 +236,9 @@ def _joined(peer: Peer) -> float:
 class BridgeLike(Protocol):
     """What the application asks of a bridge, in this process or another."""
 
-    async def offer(self, room_id: str, peer_id: int, role: Role, sdp: str) -> dict[str, Any]: ...
+    async def offer(
+        self, room_id: str, peer_id: int, role: Role, sdp: str, codec: str | None = None
+    ) -> dict[str, Any]: ...
 
     async def answer(self, room_id: str, peer_id: int, sdp: str) -> None: ...
 
@@ -259,10 +264,13 @@ class Bridge:
 
     # ---- signaling ------------------------------------------------------------------------------------
 
-    async def offer(self, room_id: str, peer_id: int, role: Role, sdp: str) -> dict[str, Any]:
-        """A peer's offer (its first, or a new start after a reload): answered with what it should receive."""
+    async def offer(self, room_id: str, peer_id: int, role: Role, sdp: str, codec: str | None = None) -> dict[str, Any]:
+        """A peer's offer (its first, or a new start after a reload): answered with what it should receive. The
+        room's video codec is `codec` (else the configured one) when this offer opens the room."""
         await self.leave(room_id, peer_id)
-        room = self.rooms.setdefault(room_id, Room(room_id))
+        if codec is not None and codec not in CODECS:
+            raise SignalingError(f"No video codec {codec!r}; the bridge forwards {sorted(CODECS)}.")
+        room = self.rooms.setdefault(room_id, Room(room_id, codec or self.config.video_codec))
         pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         peer = Peer(peer_id, role, pc)
         room.peers[peer_id] = peer
@@ -273,7 +281,12 @@ class Bridge:
                 await pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="offer"))
                 if not pc.getTransceivers():
                     raise SignalingError("The offer carries no audio or video.")
-                self._prefer_codec(pc)
+                for transceiver in pc.getTransceivers():
+                    self._prefer_codec(room, transceiver)
+                    if transceiver.kind == "video" and not passthrough.answer_with_codec(
+                        transceiver, CODECS[room.codec]
+                    ):
+                        raise SignalingError(f"The briefing's video is {room.codec}; the offer does not carry it.")
                 self._sync(room, peer)
                 await pc.setLocalDescription(await pc.createAnswer())
                 peer.negotiated = True
@@ -408,7 +421,7 @@ class Bridge:
             if source in fed:
                 continue
             free = next((s for s in peer.slots if s.kind == source.kind and s.source is None), None)
-            slot = free or self._new_slot(peer, source.kind)
+            slot = free or self._new_slot(room, peer, source.kind)
             slot.source, slot.waiting = source, True
             source.slots.add(slot)
             source.want_keyframe()
@@ -420,9 +433,10 @@ class Bridge:
             peer.told = peer.tracks()
             self._spawn(self.notify(room.id, peer.id, "rtc.tracks", {"tracks": peer.told}))
 
-    def _new_slot(self, peer: Peer, kind: str) -> Slot:
+    def _new_slot(self, room: Room, peer: Peer, kind: str) -> Slot:
         slot = Slot(kind, self.config.slot_frames)
         sender = peer.pc.addTrack(slot)
+        self._prefer_codec(room, next(t for t in peer.pc.getTransceivers() if t.sender is sender))
         passthrough.on_keyframe_request(sender, _asks_keyframe(slot))
         peer.slots.append(slot)
         return slot
@@ -456,12 +470,13 @@ class Bridge:
             description = {"sdp": peer.pc.localDescription.sdp, "type": "offer", "tracks": peer.told}
         await self.notify(room.id, peer.id, "rtc.offer", description)
 
-    def _prefer_codec(self, pc: RTCPeerConnection) -> None:
-        wanted = CODECS[self.config.video_codec]
+    def _prefer_codec(self, room: Room, transceiver: RTCRtpTransceiver) -> None:
+        """Video lines offer and accept the room's codec only, so every frame can go to every peer as it came."""
+        if transceiver.kind != "video":
+            return
+        wanted = CODECS[room.codec]
         codecs = [c for c in RTCRtpSender.getCapabilities("video").codecs if c.mimeType in (wanted, "video/rtx")]
-        for transceiver in pc.getTransceivers():
-            if transceiver.kind == "video":
-                transceiver.setCodecPreferences(codecs)
+        transceiver.setCodecPreferences(codecs)
 
     def _state_changed(self, room: Room, peer: Peer) -> None:
         if peer.pc.connectionState == "connected":

@@ -146,3 +146,15 @@ async def offer_keeping_numbering(pc: RTCPeerConnection) -> RTCSessionDescriptio
         if transceiver.mid in agreed:
             transceiver._codecs, transceiver._headerExtensions = agreed[transceiver.mid]
     return RTCSessionDescription(sdp=str(description), type="offer")
+
+
+def answer_with_codec(transceiver: RTCRtpTransceiver, mime_type: str) -> bool:
+    """Narrow what a line received in an offer will answer to one codec (with its retransmissions): aiortc fixes
+    a line's codecs when the offer is set, before preferences could apply. False if the offer lacks it."""
+    kept = [c for c in transceiver._codecs if c.mimeType.lower() == mime_type.lower()]
+    payload_types = {c.payloadType for c in kept}
+    retransmissions = [
+        c for c in transceiver._codecs if c.mimeType.lower() == "video/rtx" and c.parameters.get("apt") in payload_types
+    ]
+    transceiver._codecs = kept + retransmissions
+    return bool(kept)

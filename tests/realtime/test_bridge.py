@@ -24,12 +24,20 @@ class Peer:
     """An aiortc peer talking to the bridge directly (the app's websocket signaling is tested in tests/api)."""
 
     def __init__(
-        self, bridge: Bridge, peer_id: int, role: Role, base: int, numbering: dict[str, str] | None = None
+        self,
+        bridge: Bridge,
+        peer_id: int,
+        role: Role,
+        base: int,
+        numbering: dict[str, str] | None = None,
+        codec: str | None = None,
     ) -> None:
         self.bridge, self.peer_id, self.role = bridge, peer_id, role
         # Payload types and extension ids of its own, as a browser has (aiortc's are the bridge's too).
         self.numbering = numbering or {}
         self.offers: list[str] = []
+        self.codec = codec
+        self.answer_sdp = ""
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self.video = CounterTrack(base)
         self.pc.addTrack(self.video)
@@ -40,9 +48,9 @@ class Peer:
 
     async def join(self) -> None:
         await self.pc.setLocalDescription(await self.pc.createOffer())
-        answer = await self.bridge.offer(
-            "room", self.peer_id, self.role, self._renumbered(self.pc.localDescription.sdp)
-        )
+        offer = self._renumbered(self.pc.localDescription.sdp)
+        answer = await self.bridge.offer("room", self.peer_id, self.role, offer, self.codec)
+        self.answer_sdp = answer["sdp"]
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=answer["sdp"], type=answer["type"]))
         video_sender = next(s for s in self.pc.getSenders() if s.track is self.video)
         ask = video_sender._send_keyframe
@@ -182,6 +190,24 @@ def test_a_vanished_peer_is_cleaned_up_and_others_go_on() -> None:
         await bridge.leave("room", 1)
         assert bridge.rooms == {}
         await until(lambda: not bridge._tasks, "no bridge task left")
+
+    run(scenario)
+
+
+def test_an_h264_room_offers_and_forwards_h264_alone() -> None:
+    """A room opened with H.264 answers and offers no other video codec, and its frames arrive intact."""
+
+    async def scenario(bridge: Bridge, peers: dict[int, Peer]) -> None:
+        hall = peers[1] = Peer(bridge, 1, "hall", 1000, codec="h264")
+        await hall.join()
+        site = peers[10] = Peer(bridge, 10, "site", 2000, codec="h264")
+        await site.join()
+        await until(lambda: len(next(iter(site.received.counters.values()), [])) >= 20, "city hall at the site")
+        await until(lambda: len(next(iter(hall.received.counters.values()), [])) >= 20, "the site at city hall")
+        assert in_order_from(next(iter(site.received.counters.values())), 1000)
+        for answer in (hall.answer_sdp, site.answer_sdp, *hall.offers):
+            video = next(m for m in answer.split("m=")[1:] if m.startswith("video"))
+            assert "H264/90000" in video and "VP8" not in video
 
     run(scenario)
 
