@@ -53,9 +53,7 @@ class BriefingRoom:
         await self.bridge.close_room(briefings.room_of(meeting_id))
 
     async def stop(self) -> None:
-        close = getattr(self.bridge, "close", None)
-        if close is not None:
-            await close()
+        await self.bridge.close()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -250,6 +250,8 @@ class BridgeLike(Protocol):
 
     def peers(self, room_id: str) -> list[dict[str, Any]]: ...
 
+    async def close(self) -> None: ...
+
 
 class Bridge:
     """The in-process bridge: rooms of peers, each peer's tracks forwarded to those who should receive them."""
