@@ -5,6 +5,8 @@
 // of negotiation runs on one promise chain, so a remote offer is never applied while a local one is pending.
 // A connection that fails, or a websocket that comes back (the bridge's offers meanwhile are lost), starts again
 // with a new offer; the bridge drops the old connection when it hears it.
+// The bridge's answers and offers say whose track each of its lines carries ({mid: {peer_id, kind}}), and rtc.tracks
+// says so again when a line passes to another peer without a new offer: the screen names its pictures from it.
 
 import { ActionRefused, live } from "/static/live.js";
 import { hearUser } from "/static/user-channel.js";
@@ -21,10 +23,12 @@ const QUICK_WINDOW_MS = 10000;
 
 const iceUfrag = (sdp) => (/^a=ice-ufrag:(\S+)/m.exec(sdp || "") || [])[1] || null;
 
-// aiortc 1.16 numbers the payload types and header extensions of its own offers afresh. The browser refuses a header
-// extension moving to another number, and a codec moving to another payload type leaves aiortc's receiver deaf (it
-// keeps the numbers first agreed). So the bridge's offer is answered in the numbers this connection already uses
-// (`current`: the bridge's last description, which took them from the browser); aiortc takes them from the answer.
+// The bridge's offers keep the payload types and header extension ids of the lines already agreed, but number the
+// lines they add from aiortc's own table (realtime/passthrough.py, offer_keeping_numbering): Chrome refuses such an
+// offer (in one BUNDLE group an extension id or payload type must mean one thing), and city hall could not take a
+// second site. So the bridge's offer is answered in the numbers this connection already uses (`current`: the bridge's
+// last description, which took them from the browser); on the lines already agreed this changes nothing. Once the
+// bridge numbers its new lines from the agreed ones too, this can go.
 export function keepNumbering(offer, current) {
   const agreed = { audio: new Map(), video: new Map() };
   const extensions = new Map();
@@ -100,11 +104,13 @@ function sections(sdp) {
   return all;
 }
 
-// `media()`: the camera and microphone to send (a MediaStream, or null: receive only); `onTrack(track, stream)`: a
-// track from the bridge; `onState(state, message)`: idle | connecting | connected | reconnecting | refused (with the
-// server's message); `onClosed()`: the connection's tracks are gone (it closed, or starts again).
+// `media()`: the camera and microphone to send (a MediaStream, or null: receive only); `onTrack(track, stream, mid)`:
+// a track from the bridge, on the line `mid`; `onTracks(tracks)`: whose track each line carries now, {mid: {peer_id,
+// kind}}; `onState(state, message)`: idle | connecting | connected | reconnecting | refused (with the server's
+// message); `onClosed()`: the connection's tracks are gone (it closed, or starts again).
 // Returns {join(), leave(), state, joined}.
-export function bridgeLink(meetingId, { media = () => null, onTrack, onState, onClosed = () => {} }) {
+export function bridgeLink(meetingId, { media = () => null, onTrack, onTracks = () => {}, onState,
+  onClosed = () => {} }) {
   let pc = null;
   let chain = Promise.resolve();
   let wanted = false;
@@ -114,6 +120,16 @@ export function bridgeLink(meetingId, { media = () => null, onTrack, onState, on
   let retryTimer = null;
   let graceTimer = null;
   let socketWasDown = false;
+  // Whose track each line carries comes in the ack, in the bridge's offers and in rtc.tracks; an offer is applied
+  // after the messages that follow it may have come, so each is numbered as it arrives and only a later one counts.
+  let heard = 0;
+  let applied = 0;
+  let acked = null; // the connection whose offer the bridge has answered: rtc.tracks before that are for an older one
+  const tracksAt = (tracks, at) => {
+    if (at <= applied) return;
+    applied = at;
+    onTracks(tracks || {});
+  };
 
   const setState = (next, detail = "") => {
     if (state === next && !detail) return;
@@ -136,6 +152,7 @@ export function bridgeLink(meetingId, { media = () => null, onTrack, onState, on
       pc.onicecandidate = null;
       pc.close();
       onClosed();
+      onTracks({});
     }
     pc = null;
   };
@@ -196,7 +213,9 @@ export function bridgeLink(meetingId, { media = () => null, onTrack, onState, on
       conn.addTransceiver(track || kind, track ? { direction: "sendrecv", streams: [stream] } : { direction: "recvonly" });
     }
     conn.ontrack = (event) => {
-      if (conn === pc) onTrack(event.track, event.streams[0] || new MediaStream([event.track]));
+      if (conn === pc) {
+        onTrack(event.track, event.streams[0] || new MediaStream([event.track]), event.transceiver.mid);
+      }
     };
     conn.onconnectionstatechange = () => watch(conn);
     const late = [];
@@ -214,8 +233,11 @@ export function bridgeLink(meetingId, { media = () => null, onTrack, onState, on
       late.length = 0;
       const answer = await live.action("rtc.offer",
         { meeting_id: meetingId, sdp: conn.localDescription.sdp, type: "offer" });
+      const at = ++heard;
       if (mine !== generation) return;
+      acked = conn;
       await conn.setRemoteDescription({ type: answer.type, sdp: answer.sdp });
+      if (conn === pc) tracksAt(answer.tracks, at);
       answered = true;
       for (const candidate of late.splice(0)) sendCandidate(candidate);
       watch(conn);
@@ -239,7 +261,7 @@ export function bridgeLink(meetingId, { media = () => null, onTrack, onState, on
   };
 
   // The bridge's offer: more tracks to receive, or fewer.
-  async function answerOffer(data) {
+  async function answerOffer(data, at) {
     const conn = pc;
     if (!wanted || !conn || !conn.remoteDescription) return;
     // An offer made for an earlier connection (this browser has started again since) carries that one's ICE
@@ -247,6 +269,7 @@ export function bridgeLink(meetingId, { media = () => null, onTrack, onState, on
     if (iceUfrag(data.sdp) !== iceUfrag(conn.remoteDescription.sdp)) return;
     try {
       await conn.setRemoteDescription({ type: "offer", sdp: keepNumbering(data.sdp, conn.remoteDescription.sdp) });
+      if (conn === pc) tracksAt(data.tracks, at);
       await conn.setLocalDescription(await conn.createAnswer());
       await live.action("rtc.answer", { meeting_id: meetingId, sdp: conn.localDescription.sdp, type: "answer" });
     } catch (error) {
@@ -256,8 +279,13 @@ export function bridgeLink(meetingId, { media = () => null, onTrack, onState, on
 
   const stopHearing = hearUser((message) => {
     if (message.op !== "volatile" || !message.data || message.data.meeting_id !== meetingId) return;
-    if (message.type === "rtc.offer" && message.data.type === "offer") serial(() => answerOffer(message.data));
-    else if (message.type === "rtc.candidate" && message.data.candidate && pc) {
+    if (message.type === "rtc.offer" && message.data.type === "offer") {
+      const at = ++heard;
+      serial(() => answerOffer(message.data, at));
+    } else if (message.type === "rtc.tracks" && message.data.tracks) {
+      const at = ++heard;
+      if (pc && acked === pc) tracksAt(message.data.tracks, at);
+    } else if (message.type === "rtc.candidate" && message.data.candidate && pc) {
       const conn = pc;
       serial(() => conn.addIceCandidate(message.data.candidate).catch(() => {}));
     }

@@ -2,6 +2,7 @@
 // The bridge sends a track's frames as long as someone feeds it (a site that left leaves its track silent, and the
 // bridge may give it to the next site), so a tile counts as showing only while its frames keep coming. Browsers may
 // refuse to start sound without a tap: then every audio plays muted-to-silent until the user taps "Bật tiếng".
+// Each tile knows its line (`mid`), by which the bridge says whose picture it carries; the screen names it.
 
 import { h } from "/static/dom.js";
 import { t } from "/static/i18n.js";
@@ -10,14 +11,15 @@ import { t } from "/static/i18n.js";
 const STALE_MS = 2500;
 const CHECK_EVERY_MS = 1000;
 
-// One received video: `onChange()` when it starts or stops showing frames.
-function videoTile(stream, onChange) {
+// One received video, on the bridge's line `mid`: `onChange()` when it starts or stops showing frames.
+function videoTile(stream, mid, onChange) {
   const video = h("video", { class: "remote-video", "data-testid": "briefing-remote-video", autoplay: true,
     playsinline: true });
   video.muted = true; // the sound comes by its own track (an <audio>), never twice
   video.srcObject = stream;
-  const label = h("span", { class: "tile-label", "data-testid": "briefing-tile-label" });
+  const label = h("figcaption", { class: "tile-label", "data-testid": "briefing-tile-label", hidden: true });
   const node = h("figure", { class: "video-tile", "data-testid": "briefing-tile", hidden: true }, video, label);
+  if (mid != null) node.dataset.mid = mid;
   let lastFrame = 0;
   let showing = false;
   const frame = () => {
@@ -39,12 +41,21 @@ function videoTile(stream, onChange) {
   return {
     node,
     check,
+    mid,
     get showing() {
       return showing;
     },
-    label(text) {
-      label.textContent = text;
+    // `text`: who is in the picture; `detail` (smaller, optional): more of who; `peerId`: whose track it is.
+    label(text, { detail = "", peerId = null } = {}) {
+      if (text) {
+        label.replaceChildren(h("span", { class: "tile-name", text }),
+          ...(detail ? [h("span", { class: "tile-detail", text: detail })] : []));
+      } else {
+        label.replaceChildren();
+      }
       label.hidden = !text;
+      if (peerId == null) delete node.dataset.peerId;
+      else node.dataset.peerId = String(peerId);
     },
     stop() {
       video.srcObject = null;
@@ -52,8 +63,8 @@ function videoTile(stream, onChange) {
   };
 }
 
-// Returns {tiles (the tiles' container), sound (the "Bật tiếng" button), add(track, stream), showing() (the tiles
-// with frames, in the order their tracks arrived), clear(), stop()}. `onChange()` when what shows changes.
+// Returns {tiles (the tiles' container), sound (the "Bật tiếng" button), add(track, stream, mid), showing() (the
+// tiles with frames, in the order their tracks arrived), clear(), stop()}. `onChange()` when what shows changes.
 export function remoteMedia({ onChange = () => {} } = {}) {
   const tiles = h("div", { class: "video-tiles", "data-testid": "briefing-tiles" });
   const speakers = h("div", { class: "remote-audio", hidden: true });
@@ -85,7 +96,7 @@ export function remoteMedia({ onChange = () => {} } = {}) {
     tiles,
     speakers,
     sound,
-    add(track, stream) {
+    add(track, stream, mid = null) {
       if (track.kind === "audio") {
         const audio = h("audio", { autoplay: true, "data-testid": "briefing-remote-audio" });
         audio.srcObject = new MediaStream([track]);
@@ -94,9 +105,10 @@ export function remoteMedia({ onChange = () => {} } = {}) {
         play(audio);
         return;
       }
-      const tile = videoTile(stream.getVideoTracks().length === 1 ? stream : new MediaStream([track]), onChange);
+      const tile = videoTile(stream.getVideoTracks().length === 1 ? stream : new MediaStream([track]), mid, onChange);
       tiles.append(tile.node);
       videos.push(tile);
+      onChange();
     },
     showing() {
       return videos.filter((tile) => tile.showing);
