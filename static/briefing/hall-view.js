@@ -3,8 +3,8 @@
 // sound once someone there connects the camera: asked for on that tap, not on opening the page, so that two laptops
 // in one room do not both send (and echo) by default.
 //
-// The bridge does not yet say which site a forwarded track comes from: a picture is named after its site only when
-// one site sends; otherwise the tiles are numbered.
+// Each picture is named after its site (the ward, and who is there), as the bridge says whose track each of its lines
+// carries; the pictures keep the roll call's order.
 
 import { h } from "/static/dom.js";
 import { t } from "/static/i18n.js";
@@ -20,6 +20,7 @@ export function hallView({ meetingId, back, start, end, mark }) {
   let briefing = null;
   let state = null;
   let peers = null; // the bridge's latest list; until it speaks, the briefing's own `connected`
+  let tracks = {}; // whose track each of the bridge's lines carries: {mid: {peer_id, kind}}
   let devices = null;
   let linkState = "idle";
   let refusal = "";
@@ -29,7 +30,11 @@ export function hallView({ meetingId, back, start, end, mark }) {
   const remote = remoteMedia({ onChange: () => drawTiles() });
   const link = bridgeLink(meetingId, {
     media: () => (devices ? devices.stream : null),
-    onTrack: (track, stream) => remote.add(track, stream),
+    onTrack: (track, stream, mid) => remote.add(track, stream, mid),
+    onTracks: (next) => {
+      tracks = next;
+      drawTiles();
+    },
     onState: (next, message) => {
       linkState = next;
       refusal = message || "";
@@ -96,14 +101,19 @@ export function hallView({ meetingId, back, start, end, mark }) {
     draw();
   }
 
-  // Each picture named after its site when that is sure (one site sends video); numbered otherwise.
+  // Each picture named after the site whose track its line carries (its ward, and who is there), in the roll call's
+  // order; a picture the bridge has not yet said anything of is numbered.
   function drawTiles() {
     const showing = remote.showing();
-    const sending = peers ? peers.filter((p) => p.role === "site" && p.state === "connected"
-      && (p.publishing || []).includes("video")) : [];
-    const site = sending.length === 1 && showing.length === 1
-      ? (briefing ? briefing.sites.find((s) => s.user_id === sending[0].peer_id) : null) : null;
-    showing.forEach((tile, n) => tile.label(site ? site.unit_name || site.name : t("briefing.siteN", { n: n + 1 })));
+    const sites = briefing ? briefing.sites : [];
+    showing.forEach((tile, n) => {
+      const peerId = tracks[tile.mid] ? tracks[tile.mid].peer_id : null;
+      const at = sites.findIndex((s) => s.user_id === peerId);
+      const site = sites[at];
+      tile.node.style.order = String(at < 0 ? sites.length + n : at);
+      if (site) tile.label(site.unit_name || site.name, { detail: site.unit_name ? site.name : "", peerId });
+      else tile.label(t("briefing.siteN", { n: n + 1 }), { peerId });
+    });
     grid.dataset.count = String(showing.length);
     let say = "";
     if (!running()) say = "";

@@ -1,7 +1,8 @@
 // A remote site (điểm cầu) in the online briefing: city hall's picture large with its sound, this site's own camera
 // small in a corner, the page being presented beside it (images from the pack, turned by the meeting's events, not
 // sent as video), and the agenda with the item under discussion. Before city hall starts the briefing the site waits
-// here, its camera already checked; it joins by itself when the briefing starts and leaves when it ends.
+// here, its camera already checked; it joins by itself when the briefing starts and leaves when it ends. City hall's
+// picture carries the name of who sends it (the chair's laptop, the secretary's), as the bridge says whose it is.
 
 import { agendaTree } from "/static/components/agenda-tree.js";
 import { h } from "/static/dom.js";
@@ -21,12 +22,17 @@ export function siteView({ meetingId, back }) {
   let devices = null; // {stream, problem} once asked
   let linkState = "idle";
   let refusal = "";
+  let tracks = {}; // whose track each of the bridge's lines carries: {mid: {peer_id, kind}}
 
   const self = localMedia();
   const remote = remoteMedia({ onChange: () => draw() });
   const link = bridgeLink(meetingId, {
     media: () => (devices ? devices.stream : null),
-    onTrack: (track, stream) => remote.add(track, stream),
+    onTrack: (track, stream, mid) => remote.add(track, stream, mid),
+    onTracks: (next) => {
+      tracks = next;
+      draw();
+    },
     onState: (next, message) => {
       linkState = next;
       refusal = message || "";
@@ -66,7 +72,12 @@ export function siteView({ meetingId, back }) {
   function draw() {
     const showing = remote.showing();
     // City hall's first picture large; a second (the chair's and the secretary's both) small beside it.
-    showing.forEach((tile, n) => tile.node.classList.toggle("main", n === 0));
+    showing.forEach((tile, n) => {
+      tile.node.classList.toggle("main", n === 0);
+      const peerId = tracks[tile.mid] ? tracks[tile.mid].peer_id : null;
+      const who = briefing ? briefing.hall.find((p) => p.user_id === peerId) : null;
+      tile.label(who ? who.name : "", { detail: who ? t(`role.${who.role}`) : "", peerId });
+    });
     stage.classList.toggle("has-video", showing.length > 0);
     let say;
     if (!state) say = "";
