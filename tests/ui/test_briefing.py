@@ -1,6 +1,7 @@
 """The online briefing in Chromium: a remote site's browser (fake camera and microphone) joins the bridge and sees and
 hears city hall, an aiortc peer signed in as the chair; the secretary starts the briefing and takes the roll call in
-another browser, live as the site joins and leaves."""
+another browser, live as the site joins and leaves. And city hall in Chromium too, connecting after a site: each
+site's picture plays there under the site's name, and city hall's plays at the site under the chair's."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import ConsoleMessage, Locator, Page, expect
 
 from tests.api.test_meetings import sample_id
 from tests.conftest import Client, LiveServer
@@ -107,18 +108,23 @@ def device(browser: Any, server: LiveServer, login: str) -> Iterator[Page]:
         assert errors == [], errors
 
 
-def advancing(page: Page, video: Any) -> None:
+def advancing(page: Page, video: Locator) -> None:
     """The <video> shows frames and its clock runs."""
     video.wait_for(state="visible", timeout=MEDIA_MS)
     before = video.evaluate(FRAMES)
     page.wait_for_function(
-        f"""() => {{ const v = document.querySelector('[data-testid=briefing-tile]:not([hidden]) video');
-          const q = v && v.getVideoPlaybackQuality();
-          return q && q.totalVideoFrames > {before["frames"] + 10} && v.currentTime > {before["time"] + 0.5}; }}""",
+        """([v, frames, time]) => v.isConnected && v.getVideoPlaybackQuality().totalVideoFrames > frames + 10
+          && v.currentTime > time + 0.5""",
+        arg=[video.element_handle(), before["frames"], before["time"]],
         timeout=MEDIA_MS,
     )
     after = video.evaluate(FRAMES)
     assert after["width"] > 0, after
+
+
+def tile_of(page: Page, peer_id: int) -> Locator:
+    """The picture showing what `peer_id` sends."""
+    return page.locator(f"[data-testid=briefing-tile][data-peer-id='{peer_id}']:not([hidden])")
 
 
 def site_row(page: Page, login: str) -> Any:
@@ -202,3 +208,64 @@ def test_a_site_sees_city_hall_and_the_secretary_takes_the_roll_call(
         expect(site.get_by_test_id("meeting-heading")).to_have_text(SAMPLE_TITLE)
         expect(row).to_have_attribute("data-connected", "false", timeout=MEDIA_MS)
         expect(row.get_by_test_id("roll-status")).to_have_text(VI["briefing.roll.present"])
+
+
+def land_in_briefing(page: Page) -> None:
+    """A ward's laptop opens the sample meeting, lands in the briefing and connects by itself."""
+    page.get_by_test_id("meeting-link").filter(has_text=SAMPLE_TITLE).click()
+    expect(page.get_by_test_id("briefing-site")).to_be_visible()
+    expect(page.get_by_test_id("briefing-connection")).to_have_text(VI["briefing.link.connected"], timeout=MEDIA_MS)
+
+
+def test_city_hall_joining_after_the_sites_sees_each_named(media_browser: Any, fresh_server: LiveServer) -> None:
+    """A site already in the briefing when the chair connects city hall's camera: city hall plays the site's picture
+    named after the site, the site plays city hall's named after the chair, and a site joining later shows beside the
+    first under its own name."""
+    live_on_the_item(fresh_server)
+    with secretary(fresh_server) as c:
+        meeting_id = sample_id(c)
+        started = c.post(f"/api/meetings/{meeting_id}/briefing", json={})
+        assert started.status_code == 200, started.text
+        briefing = started.json()
+    wards = {s["unit_name"]: s for s in briefing["sites"]}
+    first, second = wards[WARD["diemcau1"]], wards[WARD["diemcau2"]]
+    chair = next(p for p in briefing["hall"] if p["role"] == "chair")
+    with ExitStack() as stack:
+        # Phường Hoàn Kiếm is in the briefing first, sending its camera to a room with no one to see it yet.
+        site = stack.enter_context(device(media_browser, fresh_server, "diemcau1"))
+        land_in_briefing(site)
+        expect(site.get_by_test_id("briefing-notice")).to_have_text(VI["briefing.wait.hall"])
+
+        # The chair opens city hall's view and connects the room's camera.
+        hall = stack.enter_context(device(media_browser, fresh_server, "chutich"))
+        hall.get_by_test_id("meeting-link").filter(has_text=SAMPLE_TITLE).click()
+        hall.get_by_test_id("open-briefing").click()
+        expect(hall.get_by_test_id("briefing-hall")).to_be_visible()
+        expect(hall.get_by_test_id("briefing-connect")).to_have_text(VI["briefing.connect"])
+        hall.get_by_test_id("briefing-connect").click()
+        expect(hall.get_by_test_id("briefing-connection")).to_have_text(VI["briefing.link.connected"], timeout=MEDIA_MS)
+
+        # The site's picture plays at city hall, under the ward's name and its official's.
+        tile = tile_of(hall, first["user_id"])
+        advancing(hall, tile.locator("video"))
+        label = tile.get_by_test_id("briefing-tile-label")
+        expect(label).to_contain_text(first["unit_name"])
+        expect(label).to_contain_text(first["name"])
+
+        # The bridge offered the site city hall's tracks on the lines already agreed: its picture plays there, named.
+        hall_tile = tile_of(site, chair["user_id"])
+        advancing(site, hall_tile.locator("video"))
+        expect(hall_tile.get_by_test_id("briefing-tile-label")).to_contain_text(chair["name"])
+        expect(site.get_by_test_id("briefing-notice")).to_be_hidden()
+
+        # Phường Ba Đình joins later: the bridge offers city hall new lines for it, and city hall shows both, each under
+        # its own name.
+        late = stack.enter_context(device(media_browser, fresh_server, "diemcau2"))
+        land_in_briefing(late)
+        other = tile_of(hall, second["user_id"])
+        advancing(hall, other.locator("video"))
+        expect(other.get_by_test_id("briefing-tile-label")).to_contain_text(second["unit_name"])
+        expect(hall.locator("[data-testid=briefing-tile]:not([hidden])")).to_have_count(2)
+        expect(tile.get_by_test_id("briefing-tile-label")).to_contain_text(first["unit_name"])
+        expect(hall.get_by_test_id("briefing-notice")).to_be_hidden()
+        hall.screenshot(path="/tmp/briefing-hall-sites.png")
