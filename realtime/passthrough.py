@@ -126,8 +126,9 @@ async def request_keyframe(receiver: RTCRtpReceiver) -> bool:
 
 
 async def offer_keeping_numbering(pc: RTCPeerConnection) -> RTCSessionDescription:
-    """An offer in which every m-line already negotiated keeps the payload types and header extension ids agreed
-    (new lines are numbered by aiortc as usual)."""
+    """An offer that keeps the numbering already agreed: lines negotiated keep their payload types and header
+    extension ids, and new lines take the numbers the bundle agreed for the same codec or extension (browsers
+    refuse one number meaning two things in a bundle), or numbers nobody uses yet."""
     agreed = {
         t.mid: (copy.deepcopy(t._codecs), copy.deepcopy(t._headerExtensions))
         for t in pc.getTransceivers()
@@ -137,15 +138,74 @@ async def offer_keeping_numbering(pc: RTCPeerConnection) -> RTCSessionDescriptio
     if not agreed:
         return offer
     description = sdp.SessionDescription.parse(offer.sdp)
+    numbering = _Numbering([codec for codecs, _ in agreed.values() for codec in codecs])
+    extension_ids = {e.uri: e.id for _, extensions in agreed.values() for e in extensions}
     for media in description.media:
         kept = agreed.get(media.rtp.muxId)
         if kept is not None:
             media.rtp.codecs, media.rtp.headerExtensions = copy.deepcopy(kept[0]), copy.deepcopy(kept[1])
-            media.fmt = [codec.payloadType for codec in kept[0]]
+        elif media.kind in ("audio", "video"):
+            media.rtp.codecs = numbering.renumbered(media.rtp.codecs)
+            for extension in media.rtp.headerExtensions:
+                extension.id = extension_ids.setdefault(
+                    extension.uri,
+                    extension.id
+                    if extension.id not in extension_ids.values()
+                    else min(set(range(1, 15)) - set(extension_ids.values())),
+                )
+        media.fmt = [codec.payloadType for codec in media.rtp.codecs]
+    by_mid = {m.rtp.muxId: m for m in description.media if m.kind in ("audio", "video")}
     for transceiver in pc.getTransceivers():
-        if transceiver.mid in agreed:
-            transceiver._codecs, transceiver._headerExtensions = agreed[transceiver.mid]
+        line = by_mid.get(transceiver.mid or "")
+        if line is not None:
+            transceiver._codecs = copy.deepcopy(line.rtp.codecs)
+            transceiver._headerExtensions = copy.deepcopy(line.rtp.headerExtensions)
     return RTCSessionDescription(sdp=str(description), type="offer")
+
+
+class _Numbering:
+    """Payload types as a bundle agreed them, for numbering a new line alike."""
+
+    def __init__(self, agreed: list[Any]) -> None:
+        self.by_codec = {_codec_key(c): c.payloadType for c in agreed if c.mimeType.lower() != "video/rtx"}
+        self.rtx_for = {c.parameters.get("apt"): c.payloadType for c in agreed if c.mimeType.lower() == "video/rtx"}
+        self.used = {c.payloadType for c in agreed}
+
+    def renumbered(self, codecs: list[Any]) -> list[Any]:
+        old_to_new: dict[int, int] = {}
+        out = []
+        for codec in codecs:
+            if codec.mimeType.lower() == "video/rtx":
+                continue
+            number = self.by_codec.get(_codec_key(codec)) or self._free()
+            self.by_codec[_codec_key(codec)] = number
+            self.used.add(number)
+            old_to_new[codec.payloadType] = number
+            out.append(_with_pt(codec, number))
+        for codec in codecs:
+            base = old_to_new.get(codec.parameters.get("apt")) if codec.mimeType.lower() == "video/rtx" else None
+            if base is None:
+                continue
+            number = self.rtx_for.get(base) or self._free()
+            self.rtx_for[base] = number
+            self.used.add(number)
+            rtx = _with_pt(codec, number)
+            rtx.parameters = {**codec.parameters, "apt": base}
+            out.append(rtx)
+        return out
+
+    def _free(self) -> int:
+        return min(set(range(96, 128)) - self.used)
+
+
+def _codec_key(codec: Any) -> tuple[Any, ...]:
+    return (codec.mimeType.lower(), codec.clockRate, codec.channels, tuple(sorted(codec.parameters.items())))
+
+
+def _with_pt(codec: Any, number: int) -> Any:
+    changed = copy.deepcopy(codec)
+    changed.payloadType = number
+    return changed
 
 
 def answer_with_codec(transceiver: RTCRtpTransceiver, mime_type: str) -> bool:

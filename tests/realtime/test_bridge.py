@@ -245,6 +245,39 @@ def test_a_renegotiation_keeps_the_numbering_the_peer_chose_and_media_keeps_flow
     run(scenario)
 
 
+def test_new_lines_in_the_bridges_offer_take_the_numbers_the_bundle_agreed() -> None:
+    """City hall numbers its codecs its own way and joins first; two sites follow, so the bridge offers city hall
+    new lines: every line, old and new, uses city hall's payload types, each header extension keeps one id across
+    the bundle, and city hall decodes both sites."""
+
+    async def scenario(bridge: Bridge, peers: dict[int, Peer]) -> None:
+        hall = peers[1] = Peer(bridge, 1, "hall", 1000, numbering=BROWSER_NUMBERING)
+        await hall.join()
+        for peer_id, base in ((10, 2000), (11, 3000)):
+            peers[peer_id] = Peer(bridge, peer_id, "site", base)
+            await peers[peer_id].join()
+        await until(lambda: len([c for c in hall.received.counters.values() if len(c) >= 10]) == 2, "both sites")
+        last = hall.offers[-1]
+        sections = last.split("m=")[1:]
+        assert len([m for m in sections if m.startswith("video")]) >= 2
+        for section in sections:
+            if section.startswith("video"):
+                assert section.split("\r\n")[0].split()[3:] == ["120", "121"], section[:60]
+            elif section.startswith("audio"):
+                assert "a=rtpmap:109 opus/48000/2" in section
+        ids: dict[str, set[str]] = {}
+        for line in last.split("\r\n"):
+            if line.startswith("a=extmap:"):
+                number, uri = line.removeprefix("a=extmap:").split(" ", 1)
+                ids.setdefault(uri, set()).add(number.split("/")[0])
+        assert ids and all(len(numbers) == 1 for numbers in ids.values()), ids
+        assert len({next(iter(n)) for n in ids.values()}) == len(ids)
+        for counters in hall.received.counters.values():
+            assert in_order_from(counters, min(counters) // 1000 * 1000)
+
+    run(scenario)
+
+
 @pytest.mark.parametrize(
     "sdp",
     ["", "not an sdp at all", "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"],
