@@ -23,87 +23,6 @@ const QUICK_WINDOW_MS = 10000;
 
 const iceUfrag = (sdp) => (/^a=ice-ufrag:(\S+)/m.exec(sdp || "") || [])[1] || null;
 
-// The bridge's offers keep the payload types and header extension ids of the lines already agreed, but number the
-// lines they add from aiortc's own table (realtime/passthrough.py, offer_keeping_numbering): Chrome refuses such an
-// offer (in one BUNDLE group an extension id or payload type must mean one thing), and city hall could not take a
-// second site. So the bridge's offer is answered in the numbers this connection already uses (`current`: the bridge's
-// last description, which took them from the browser); on the lines already agreed this changes nothing. Once the
-// bridge numbers its new lines from the agreed ones too, this can go.
-export function keepNumbering(offer, current) {
-  const agreed = { audio: new Map(), video: new Map() };
-  const extensions = new Map();
-  for (const section of sections(current)) {
-    for (const [pt, key] of section.codecs) if (!agreed[section.kind]?.has(key)) agreed[section.kind]?.set(key, pt);
-    for (const [id, uri] of section.extensions) if (!extensions.has(uri)) extensions.set(uri, id);
-  }
-  const takenIds = new Set(extensions.values());
-  const extensionId = (uri, id) => {
-    if (!extensions.has(uri)) {
-      let fresh = takenIds.has(id) ? 1 : id;
-      while (takenIds.has(fresh)) fresh += 1;
-      takenIds.add(fresh);
-      extensions.set(uri, fresh);
-    }
-    return extensions.get(uri);
-  };
-  const out = [];
-  for (const section of sections(offer)) {
-    const known = agreed[section.kind] || new Map();
-    const taken = new Set(known.values());
-    const renumber = new Map();
-    for (const [pt, key] of section.codecs) if (known.has(key)) renumber.set(pt, known.get(key));
-    for (const [pt] of section.codecs) {
-      if (renumber.has(pt)) continue;
-      let fresh = taken.has(pt) || [...renumber.values()].includes(pt) ? 96 : pt;
-      while (taken.has(fresh) || [...renumber.values()].includes(fresh)) fresh += 1;
-      renumber.set(pt, fresh);
-    }
-    const to = (pt) => String(renumber.get(pt) ?? pt);
-    for (const line of section.lines) {
-      let next = line;
-      if (line.startsWith("m=")) {
-        const parts = line.split(" ");
-        next = [...parts.slice(0, 3), ...parts.slice(3).map(to)].join(" ");
-      } else if (/^a=(rtpmap|fmtp|rtcp-fb):\d+/.test(line)) {
-        next = line.replace(/^(a=(?:rtpmap|fmtp|rtcp-fb):)(\d+)/, (_, head, pt) => head + to(pt))
-          .replace(/\bapt=(\d+)/, (_, pt) => `apt=${to(pt)}`);
-      } else if (line.startsWith("a=extmap:")) {
-        next = line.replace(/^a=extmap:(\d+)((?:\/\w+)? )(\S+)/,
-          (_, id, middle, uri) => `a=extmap:${extensionId(uri, Number(id))}${middle}${uri}`);
-      }
-      out.push(next);
-    }
-  }
-  return `${out.join("\r\n")}\r\n`;
-}
-
-// The description's session part and each media section: {kind, lines, codecs: [[pt, key]], extensions: [[id, uri]]};
-// a codec's key is its name and clock rate, a retransmission's the key of the codec it repeats.
-function sections(sdp) {
-  const all = [{ kind: null, lines: [], codecs: [], extensions: [] }];
-  for (const line of sdp.replace(/\r?\n$/, "").split(/\r?\n/)) {
-    if (line.startsWith("m=")) all.push({ kind: line.slice(2).split(" ")[0], lines: [], codecs: [], extensions: [] });
-    const section = all[all.length - 1];
-    section.lines.push(line);
-    const extension = /^a=extmap:(\d+)(?:\/\w+)? (\S+)/.exec(line);
-    if (extension) section.extensions.push([Number(extension[1]), extension[2]]);
-  }
-  for (const section of all) {
-    const names = new Map();
-    const repeats = new Map();
-    for (const line of section.lines) {
-      const codec = /^a=rtpmap:(\d+) (\S+)/.exec(line);
-      if (codec) names.set(codec[1], codec[2].toLowerCase());
-      const apt = /^a=fmtp:(\d+) .*\bapt=(\d+)/.exec(line);
-      if (apt) repeats.set(apt[1], apt[2]);
-    }
-    for (const [pt, name] of names) {
-      section.codecs.push([pt, repeats.has(pt) ? `${name}>${names.get(repeats.get(pt))}` : name]);
-    }
-  }
-  return all;
-}
-
 // `media()`: the camera and microphone to send (a MediaStream, or null: receive only); `onTrack(track, stream, mid)`:
 // a track from the bridge, on the line `mid`; `onTracks(tracks)`: whose track each line carries now, {mid: {peer_id,
 // kind}}; `onState(state, message)`: idle | connecting | connected | reconnecting | refused (with the server's
@@ -268,7 +187,7 @@ export function bridgeLink(meetingId, { media = () => null, onTrack, onTracks = 
     // credentials: it is not for this one.
     if (iceUfrag(data.sdp) !== iceUfrag(conn.remoteDescription.sdp)) return;
     try {
-      await conn.setRemoteDescription({ type: "offer", sdp: keepNumbering(data.sdp, conn.remoteDescription.sdp) });
+      await conn.setRemoteDescription({ type: "offer", sdp: data.sdp });
       if (conn === pc) tracksAt(data.tracks, at);
       await conn.setLocalDescription(await conn.createAnswer());
       await live.action("rtc.answer", { meeting_id: meetingId, sdp: conn.localDescription.sdp, type: "answer" });
