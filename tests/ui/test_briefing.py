@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import ConsoleMessage, Locator, Page, expect
 
+from tests import pdf_samples
+from tests.api.test_documents import uploaded
 from tests.api.test_meetings import sample_id
 from tests.conftest import Client, LiveServer
 from tests.realtime.conftest import cookie_of
@@ -137,6 +139,9 @@ def test_a_site_sees_city_hall_and_the_secretary_takes_the_roll_call(
     """The secretary starts the briefing; a site joins by itself, sees and hears city hall, city hall receives the
     site's camera; the site turns present in the roll call live, and an absent site is excused with its reason."""
     live_on_the_item(fresh_server)
+    with secretary(fresh_server) as c:
+        item = c.get(f"/api/meetings/{sample_id(c)}/items").json()[0]["id"]
+        paper = uploaded(c, item, "To-trinh.pdf", pdf_samples.paper(pages=3))
     with ExitStack() as stack:
         # The secretary at city hall: the briefing is not running yet; she starts it from its page.
         clerk = stack.enter_context(device(media_browser, fresh_server, "thuky"))
@@ -176,6 +181,16 @@ def test_a_site_sees_city_hall_and_the_secretary_takes_the_roll_call(
                 break
             site.wait_for_timeout(500)
         assert decoded > 0, "city hall decoded no frame of the site's camera"
+
+        # The chair presents page 2 of the paper: the site shows that page's image beside the video (through the
+        # meeting's channel, not the video).
+        presented = hall.run(hall.peer.act("presenter.page", {"document_id": paper["id"], "page": 2}))
+        assert presented["op"] == "ack", presented
+        shown = site.get_by_test_id("briefing-page")
+        expect(shown).to_have_attribute("data-page", "2")
+        expect(shown).to_have_attribute("data-document-id", str(paper["id"]))
+        expect(site.get_by_test_id("briefing-page-image")).to_be_visible()
+        site.wait_for_function("() => document.querySelector('[data-testid=briefing-page-image]').naturalWidth > 0")
 
         # The roll call at city hall turns live: the site joined (marked by the bridge), its dot is on.
         row = site_row(clerk, "diemcau1")
