@@ -150,6 +150,9 @@ class Publication:
         self.frames += 1
         if frame.keyframe and self.kind == "video":
             self.keyframes += 1
+            if self.pending is not None:  # it came: the request waiting its turn is no longer needed
+                self.pending.cancel()
+                self.pending = None
         for slot in list(self.slots):
             slot.feed(frame)
 

@@ -13,7 +13,10 @@ extensions afresh from its own table, so a renegotiation offer to a browser chan
 refuses a changed extension id; aiortc's own receiver keeps the payload types first agreed and goes silent).
 `offer_keeping_numbering` keeps what was agreed on lines already negotiated.
 
-These are private names of aiortc 1.16 (`_RTCRtpReceiver__decoder_queue`, `RTCRtpSender._send_keyframe`,
+The jitter buffer is replaced too (`PromptJitterBuffer`): aiortc's holds each frame until the next one starts.
+
+These are private names of aiortc 1.16 (`_RTCRtpReceiver__decoder_queue`, `__jitter_buffer`, `JitterBuffer`'s
+insides, `RTCRtpSender._send_keyframe`,
 `RTCRtpReceiver._send_rtcp_pli`, `RTCRtpTransceiver._codecs` and `_headerExtensions`); `check()` fails loudly
 when the installed aiortc is another version or they moved, and tests/realtime/test_bridge.py runs it.
 """
@@ -30,9 +33,12 @@ from typing import Any
 
 import av
 from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver, RTCSessionDescription, sdp
+from aiortc.jitterbuffer import JitterBuffer, JitterFrame
+from aiortc.rtp import RtpPacket
 
 PINNED_AIORTC = "1.16."
 _QUEUE = "_RTCRtpReceiver__decoder_queue"
+_JITTER = "_RTCRtpReceiver__jitter_buffer"
 H264_IDR, H264_SPS = 5, 7
 
 
@@ -46,8 +52,14 @@ def check() -> None:
     if not installed.startswith(PINNED_AIORTC):
         raise PassthroughUnavailable(f"the bridge taps aiortc {PINNED_AIORTC}x; {installed} is installed")
     probe = RTCRtpReceiver.__init__.__code__.co_names
-    if "_RTCRtpReceiver__decoder_queue" not in probe and "__decoder_queue" not in probe:
-        raise PassthroughUnavailable("RTCRtpReceiver no longer keeps a decoder queue")
+    for name in (_QUEUE, _JITTER):
+        if name not in probe:
+            raise PassthroughUnavailable(f"RTCRtpReceiver no longer has {name}")
+    buffer = JitterBuffer.__init__.__code__.co_names
+    if not {"_origin", "_packets", "_capacity", "_is_video"} <= set(buffer) or not hasattr(
+        JitterBuffer, "_remove_frame"
+    ):
+        raise PassthroughUnavailable("aiortc's JitterBuffer changed its insides")
     for owner, name in ((RTCRtpSender, "_send_keyframe"), (RTCRtpReceiver, "_send_rtcp_pli")):
         if not callable(getattr(owner, name, None)):
             raise PassthroughUnavailable(f"{owner.__name__}.{name} is gone")
@@ -102,13 +114,44 @@ class EncodedTap:
         return self.original.get(*args, **kwargs)
 
 
+class PromptJitterBuffer(JitterBuffer):
+    """aiortc's jitter buffer hands a frame on only when a packet of the next one arrives (video), or four frames
+    later (audio): 20 to 80 ms that a forwarder need not wait. This one hands a video frame on at its last packet
+    (the RTP marker bit) and each audio packet at once, as soon as every packet before it is there; a frame whose
+    end is lost still goes when the next one starts, as before."""
+
+    def _remove_frame(self, sequence_number: int) -> JitterFrame | None:
+        if self._origin is None:
+            return None
+        packets: list[RtpPacket] = []
+        for count in range(self.capacity):
+            packet = self._packets[(self._origin + count) % self._capacity]
+            if packet is None:
+                return None
+            if packets and packet.timestamp != packets[0].timestamp:
+                break  # the frame's end was lost: the next one has begun
+            packets.append(packet)
+            if packet.marker or not self._is_video:
+                break
+        else:
+            return None
+        # `_data` is the depayloaded payload the receiver set on each packet.
+        data = b"".join(p._data for p in packets)  # type: ignore[attr-defined]
+        frame = JitterFrame(data=data, timestamp=packets[0].timestamp)
+        self.remove(len(packets))
+        return frame
+
+
 def tap(receiver: RTCRtpReceiver, deliver: Callable[[EncodedFrame], None]) -> None:
-    """From now on, the receiver's reassembled frames go to `deliver` instead of its decoder."""
+    """From now on, the receiver's reassembled frames go to `deliver` instead of its decoder, each frame as soon as
+    it is whole."""
     current = getattr(receiver, _QUEUE)
     if isinstance(current, EncodedTap):
         current.deliver = deliver
         return
     setattr(receiver, _QUEUE, EncodedTap(current, deliver))
+    buffer = getattr(receiver, _JITTER)
+    setattr(receiver, _JITTER, PromptJitterBuffer(capacity=buffer.capacity, is_video=buffer._is_video))
 
 
 def on_keyframe_request(sender: RTCRtpSender, callback: Callable[[], None]) -> None:

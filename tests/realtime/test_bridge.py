@@ -13,7 +13,6 @@ import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack
 
-from realtime import passthrough
 from realtime.bridge import Bridge, BridgeConfig, Role, SignalingError
 from tests.rtc_peers import CounterTrack, Received
 
@@ -296,23 +295,3 @@ def test_a_malformed_offer_is_refused_and_changes_nothing(sdp: str) -> None:
             await bridge.candidate("room", 7, {"candidate": "candidate:1 1 udp 1 1.2.3.4 5 typ host"})
 
     run(scenario)
-
-
-def test_the_aiortc_seam_is_where_the_bridge_expects_it() -> None:
-    """The bridge reaches into aiortc at three private names; this fails loudly when aiortc moves them."""
-    passthrough.check()
-
-
-@pytest.mark.parametrize(
-    ("codec", "data", "key"),
-    [
-        ("vp8", bytes([0x10, 0x02, 0x00]), True),
-        ("vp8", bytes([0x11, 0x02, 0x00]), False),
-        ("h264", b"\x00\x00\x00\x01\x67\x42" + b"\x00\x00\x01\x65\x88", True),
-        ("h264", b"\x00\x00\x00\x01\x41\x9a", False),
-        ("opus", b"\xfc\x00", True),
-    ],
-)
-def test_keyframes_are_known_by_their_first_bytes(codec: str, data: bytes, key: bool) -> None:
-    """A VP8 key frame by its frame tag, an H.264 IDR or SPS by its NAL type; audio is always a starting point."""
-    assert passthrough.is_keyframe(codec, data) is key
