@@ -26,8 +26,9 @@ timed windows; the peer processes' CPU is printed beside it, to show that core 1
 2. **Scaling with 5, 10, 20 and 40 sites** (`--receivers`), product only: sites are added to one room; at each size,
    after a warm-up, `--windows` (5) windows of 2 s give the bridge's CPU (median, spread) and the added delay per
    RTP packet: from the tap handing its frame to the bridge (`Publication.deliver`) to that packet leaving the
-   site's sender (SRTP-protected and written to the socket); and, before the tap, how long aiortc's jitter buffer
-   held the frame (it hands a frame on when the next frame's first packet arrives). To take those times the bench
+   site's sender (SRTP-protected and written to the socket); and, before the tap, how long the frame waited after
+   the packet that completed it arrived (the bridge's jitter buffer hands it on with that packet; aiortc's own held
+   a video frame until the next one began and audio four packets). To take those times the bench
    wraps, in this process only, `Publication.deliver`, `Slot.recv` and aiortc's `RTCRtpSender._next_encoded_frame`,
    `RTCDtlsTransport._send_rtp`, `RTCDtlsTransport._handle_rtcp_data` (counted) and `RTCRtpReceiver._handle_rtp_packet`
    (parts 2 and 3; part 1 measures the bridge unwrapped). Least-squares lines through
@@ -163,8 +164,8 @@ class Stamps:
         self.packet_delays: list[float] = []  # per RTP packet sent to a site
         self.packets_out = 0
         self.rtcp_in = 0  # RTCP datagrams the bridge received (reports, REMB, NACK, PLI)
-        # aiortc's jitter buffer hands a frame on when the next frame's first packet arrives: the time from the
-        # frame's last packet arriving to the tap delivering it, per kind.
+        # The bridge's jitter buffer (passthrough.PromptJitterBuffer) hands a frame on with the packet that completes
+        # it: the time from that packet's arrival to the tap delivering the frame, per kind.
         self.holds: dict[str, list[float]] = {"video": [], "audio": []}
         self.arrived: dict[int, float] = {}  # receiver → when its previous RTP packet arrived
         self.hold_base: float | None = None
@@ -244,9 +245,9 @@ class Stamps:
             await rtcp_data(transport, data)
 
         async def timed_rtp_in(receiver: RTCRtpReceiver, packet: Any, arrival_time_ms: int) -> None:
-            # A frame the jitter buffer hands on now was completed by the previous packet (no loss, in order).
+            # A frame the jitter buffer hands on now was completed by this packet.
             now = time.monotonic()
-            stamps.hold_base = stamps.arrived.get(id(receiver))
+            stamps.hold_base = now
             stamps.arrived[id(receiver)] = now
             try:
                 await rtp_in(receiver, packet, arrival_time_ms)
@@ -911,7 +912,7 @@ async def part_scale(bench: Bench, args: argparse.Namespace) -> tuple[list[Row],
             f"peers (core 1) {statistics.median(w.peer_cores for w in windows):.2f} cores"
         )
         print(
-            f"        before that, held in aiortc's jitter buffer until the next frame's first packet: video p50 "
+            f"        before that, from the packet completing a frame to the tap: video p50 "
             f"{percentile(holds['video'], 0.5):.1f} / p99 {percentile(holds['video'], 0.99):.1f} ms, audio p50 "
             f"{percentile(holds['audio'], 0.5):.1f} / p99 {percentile(holds['audio'], 0.99):.1f} ms"
         )
@@ -990,7 +991,7 @@ async def part_scale(bench: Bench, args: argparse.Namespace) -> tuple[list[Row],
             "info",
         ),
         Row(
-            "before the tap: held in aiortc's jitter buffer, video / audio, p50",
+            "before the tap: packet completing a frame → tap, video / audio, p50",
             f"{percentile(table[-1][3]['video'], 0.5):.1f} / {percentile(table[-1][3]['audio'], 0.5):.1f} ms",
             "",
             "",
