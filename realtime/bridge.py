@@ -53,6 +53,7 @@ Role = Literal["hall", "site"]
 Notify = Callable[[str, int, str, dict[str, Any]], Awaitable[None]]
 CODECS = {"vp8": "video/VP8", "h264": "video/H264"}
 CONNECT_WAIT_SECS = 30.0
+CLOSE_WAIT_SECS = 5.0
 
 
 class SignalingError(Exception):
@@ -367,6 +368,10 @@ class Bridge:
     async def close(self) -> None:
         for room_id in list(self.rooms):
             await self.close_room(room_id)
+        # Let what is under way finish (a peer leaving is closing its connection: cancelled midway, aiortc's close
+        # fails); only what is still waiting after that is cancelled.
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=CLOSE_WAIT_SECS)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
