@@ -285,6 +285,22 @@ def client(server: LiveServer) -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Headless Debian Chromium driven by Playwright."""
+    yield from chromium()
+
+
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+)
+
+
+def chromium(*extra_args: str) -> Iterator[Any]:
+    """Debian's Chromium under Playwright, with `extra_args`; missing, a failure where browser tests are required
+    (ECABINET_TEST_BROWSER=required, as CI sets), else a skip."""
     executable = shutil.which("chromium")
     if executable is None:
         if BROWSER_REQUIRED:
@@ -296,17 +312,7 @@ def browser() -> Iterator[Any]:
     # browser shares the machine with the server, its PDF workers and, in CI, other suites' processes.
     expect.set_options(timeout=20_000)
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
+        instance = playwright.chromium.launch(executable_path=executable, args=[*CHROMIUM_ARGS, *extra_args])
         yield instance
         instance.close()
 

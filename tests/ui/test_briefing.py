@@ -7,23 +7,22 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 import threading
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests import pdf_samples
 from tests.api.test_documents import uploaded
 from tests.api.test_meetings import sample_id
-from tests.conftest import Client, LiveServer
+from tests.conftest import Client, LiveServer, chromium
 from tests.realtime.conftest import cookie_of
 from tests.rtc_peers import SignalingPeer
-from tests.ui.test_browser import SAMPLE_ITEM, SAMPLE_TITLE, TABLET, VI, browser_page, secretary, sign_in
-from tests.ui.test_floor import live_on_the_item
+from tests.ui.test_browser import SAMPLE_ITEM, SAMPLE_TITLE, VI, secretary
+from tests.ui.test_floor import live_on_the_item, tablet
 
 # Media through a real bridge on a two-core machine: generous, never a measure of speed.
 MEDIA_MS = 60_000
@@ -38,25 +37,7 @@ FRAMES = """(video) => ({ frames: video.getVideoPlaybackQuality().totalVideoFram
 @pytest.fixture(scope="module")
 def media_browser() -> Iterator[Any]:
     """Chromium whose camera and microphone are fake devices, granted without asking."""
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-                "--no-first-run",
-                "--disable-background-networking",
-            ],
-        )
-        yield instance
-        instance.close()
+    yield from chromium("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")
 
 
 class Hall:
@@ -94,22 +75,6 @@ class Hall:
         self.client.close()
 
 
-@contextmanager
-def device(browser: Any, server: LiveServer, login: str) -> Iterator[Page]:
-    """A signed-in laptop whose console stays free of errors (bar the sign-in form's own 401 for /api/me)."""
-    with browser_page(browser, server, TABLET) as page:
-        errors: list[str] = []
-
-        def heard(message: ConsoleMessage) -> None:
-            if message.type == "error" and not message.location.get("url", "").endswith("/api/me"):
-                errors.append(f"{message.text} ({message.location.get('url')})")
-
-        page.on("console", heard)
-        sign_in(page, login)
-        yield page
-        assert errors == [], errors
-
-
 def advancing(page: Page, video: Locator) -> None:
     """The <video> shows frames and its clock runs."""
     video.wait_for(state="visible", timeout=MEDIA_MS)
@@ -144,7 +109,7 @@ def test_a_site_sees_city_hall_and_the_secretary_takes_the_roll_call(
         paper = uploaded(c, item, "To-trinh.pdf", pdf_samples.paper(pages=3))
     with ExitStack() as stack:
         # The secretary at city hall: the briefing is not running yet; she starts it from its page.
-        clerk = stack.enter_context(device(media_browser, fresh_server, "thuky"))
+        clerk = stack.enter_context(tablet(media_browser, fresh_server, "thuky"))
         clerk.get_by_test_id("meeting-link").filter(has_text=SAMPLE_TITLE).click()
         clerk.get_by_test_id("open-briefing").click()
         expect(clerk.get_by_test_id("briefing-hall")).to_be_visible()
@@ -160,7 +125,7 @@ def test_a_site_sees_city_hall_and_the_secretary_takes_the_roll_call(
         hall.join()
 
         # The ward's official opens the meeting from the list and lands in the briefing, which it joins by itself.
-        site = stack.enter_context(device(media_browser, fresh_server, "diemcau1"))
+        site = stack.enter_context(tablet(media_browser, fresh_server, "diemcau1"))
         site.get_by_test_id("meeting-link").filter(has_text=SAMPLE_TITLE).click()
         expect(site.get_by_test_id("briefing-site")).to_be_visible()
         expect(site.get_by_test_id("briefing-current-item")).to_contain_text(SAMPLE_ITEM)
@@ -247,12 +212,12 @@ def test_city_hall_joining_after_the_sites_sees_each_named(media_browser: Any, f
     chair = next(p for p in briefing["hall"] if p["role"] == "chair")
     with ExitStack() as stack:
         # Phường Hoàn Kiếm is in the briefing first, sending its camera to a room with no one to see it yet.
-        site = stack.enter_context(device(media_browser, fresh_server, "diemcau1"))
+        site = stack.enter_context(tablet(media_browser, fresh_server, "diemcau1"))
         land_in_briefing(site)
         expect(site.get_by_test_id("briefing-notice")).to_have_text(VI["briefing.wait.hall"])
 
         # The chair opens city hall's view and connects the room's camera.
-        hall = stack.enter_context(device(media_browser, fresh_server, "chutich"))
+        hall = stack.enter_context(tablet(media_browser, fresh_server, "chutich"))
         hall.get_by_test_id("meeting-link").filter(has_text=SAMPLE_TITLE).click()
         hall.get_by_test_id("open-briefing").click()
         expect(hall.get_by_test_id("briefing-hall")).to_be_visible()
@@ -275,7 +240,7 @@ def test_city_hall_joining_after_the_sites_sees_each_named(media_browser: Any, f
 
         # Phường Ba Đình joins later: the bridge offers city hall new lines for it, and city hall shows both, each under
         # its own name.
-        late = stack.enter_context(device(media_browser, fresh_server, "diemcau2"))
+        late = stack.enter_context(tablet(media_browser, fresh_server, "diemcau2"))
         land_in_briefing(late)
         other = tile_of(hall, second["user_id"])
         advancing(hall, other.locator("video"))
