@@ -57,8 +57,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,12 +66,11 @@ import httpx
 import packs
 import pymupdf
 import reader
-import sqlalchemy as sa
 import votes
 from fanout import percentile
 from packs import Row, ratio_text, summary
 from reader import CHAIR, LOAD_CORE, SECRETARY, SERVER_CORE, Chair, Secretary, cookie_of, expect, signed_in
-from state import BenchError, RawConnection, Server
+from state import BenchError, RawConnection, Server, backend
 
 MEMBER_LOGIN = votes.VOTER_LOGIN  # "uyvien0000": the members votes.prepare writes
 FOLLOWER_PROCESSES = 2
@@ -97,33 +95,6 @@ TITLE = "Tờ trình số {n}/TTr-UBND về phê duyệt kế hoạch đầu tư
 
 
 # ----------------------------------------------------------------------------------------------- the database
-
-
-@dataclass
-class Backend:
-    name: str
-    url: str
-
-
-@contextmanager
-def backend(database_url: str, tmp: Path) -> Iterator[Backend]:
-    """SQLite in the temp dir, or a database of our own on the PostgreSQL server of `database_url`, dropped after."""
-    if not database_url:
-        yield Backend("SQLite", f"sqlite:///{tmp / 'annotations.db'}")
-        return
-    server = sa.engine.make_url(database_url)
-    if not server.drivername.startswith("postgresql"):
-        raise BenchError(f"--database-url: a PostgreSQL URL, not {server.drivername}")
-    name = f"bench_annotations_{os.getpid()}"
-    admin = sa.create_engine(server.set(database=server.database or "postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        yield Backend("PostgreSQL", server.set(database=name).render_as_string(hide_password=False))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 # ----------------------------------------------------------------------------------------------- the raw client
@@ -829,7 +800,7 @@ def run(args: argparse.Namespace, tmp: Path) -> list[Row]:
         packs.write_pack(export_path, EXPORT_PAGES)
     os.sched_setaffinity(0, {LOAD_CORE})
     rows: list[Row] = []
-    with backend(args.database_url, tmp) as db:
+    with backend(args.database_url, tmp, "annotations") as db:
         members = max(args.clients) + 1
         began = time.perf_counter()
         votes.prepare(db.url, members, [])

@@ -64,8 +64,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,13 +73,12 @@ import fanout
 import httpx
 import packs
 import reader
-import sqlalchemy as sa
 import votes
 from fanout import Bare, Load, percentile
 from packs import Row, ratio_text, summary
 from reader import CHAIR, LOAD_CORE, PASSWORD, SECRETARY, SERVER_CORE, Chair, Secretary, cookie_of, expect, signed_in
 from sqlmodel import col, select
-from state import BenchError, Server
+from state import BenchError, Server, backend
 
 from ecabinet import floor as floor_service
 from ecabinet import official_pdf, records, signing
@@ -129,33 +127,6 @@ TASK_TITLES = (
 
 
 # ----------------------------------------------------------------------------------------------- the database
-
-
-@dataclass
-class Backend:
-    name: str
-    url: str
-
-
-@contextmanager
-def backend(database_url: str, tmp: Path) -> Iterator[Backend]:
-    """SQLite in the temp dir, or a database of our own on the PostgreSQL server of `database_url`, dropped after."""
-    if not database_url:
-        yield Backend("SQLite", f"sqlite:///{tmp / 'record.db'}")
-        return
-    server = sa.engine.make_url(database_url)
-    if not server.drivername.startswith("postgresql"):
-        raise BenchError(f"--database-url: a PostgreSQL URL, not {server.drivername}")
-    name = f"bench_record_{os.getpid()}"
-    admin = sa.create_engine(server.set(database=server.database or "postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        yield Backend("PostgreSQL", server.set(database=name).render_as_string(hide_password=False))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def prepare(url: str, members: int) -> None:
@@ -1060,7 +1031,7 @@ def run(args: argparse.Namespace, tmp: Path) -> list[Row]:
     identity = signing.ensure_demo_certificate(tmp / "signing")
     os.sched_setaffinity(0, {LOAD_CORE})
     rows: list[Row] = []
-    with backend(args.database_url, tmp) as db:
+    with backend(args.database_url, tmp, "record") as db:
         began = time.perf_counter()
         prepare(db.url, args.members)
         print(f"\n{db.name}: schema, sample and {args.members} members written in {time.perf_counter() - began:.1f} s")

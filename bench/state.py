@@ -39,13 +39,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 import httpx
+import sqlalchemy as sa
 
 from ecabinet.sample import AGENDAS_DIR
 
@@ -409,3 +410,31 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+@dataclass
+class Backend:
+    name: str
+    url: str
+
+
+@contextmanager
+def backend(database_url: str, tmp: Path, stem: str) -> Iterator[Backend]:
+    """SQLite in the temp dir, or a database of our own (`bench_<stem>_<pid>`) on the PostgreSQL server of
+    `database_url`, dropped after."""
+    if not database_url:
+        yield Backend("SQLite", f"sqlite:///{tmp / f'{stem}.db'}")
+        return
+    server = sa.engine.make_url(database_url)
+    if not server.drivername.startswith("postgresql"):
+        raise BenchError(f"--database-url: a PostgreSQL URL, not {server.drivername}")
+    name = f"bench_{stem}_{os.getpid()}"
+    admin = sa.create_engine(server.set(database=server.database or "postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        yield Backend("PostgreSQL", server.set(database=name).render_as_string(hide_password=False))
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
