@@ -183,7 +183,7 @@ class Stamps:
         from aiortc.rtcrtpsender import RTCRtpSender
 
         from realtime import passthrough
-        from realtime.bridge import Publication, Slot
+        from realtime.forwarding import Publication, Slot
 
         stamps = self
         deliver, recv, next_frame = Publication.deliver, Slot.recv, RTCRtpSender._next_encoded_frame

@@ -1,7 +1,8 @@
 """The video bridge of an online briefing: a selective forwarding unit on aiortc that never decodes.
 
 Each participant's browser holds one RTCPeerConnection with the bridge. What a peer sends becomes a
-`Publication` (its audio, its video); what it receives goes out through `Slot`s, one per sending transceiver,
+`Publication` (its audio, its video); what it receives goes out through `Slot`s (`forwarding.py`), one per sending
+transceiver,
 each fed from one publication at a time with the encoded frames as they arrived (`passthrough.py`): the
 slot's sender only re-packetizes. City hall (`hall`) receives the sites' video and audio (the first
 `hall_videos` sites to publish); every site receives city hall's.
@@ -36,16 +37,14 @@ from aiortc import (
     MediaStreamTrack,
     RTCConfiguration,
     RTCPeerConnection,
-    RTCRtpReceiver,
     RTCRtpSender,
     RTCRtpTransceiver,
     RTCSessionDescription,
 )
-from aiortc.mediastreams import MediaStreamError
 from aiortc.sdp import candidate_from_sdp
 
 from realtime import passthrough
-from realtime.passthrough import EncodedFrame
+from realtime.forwarding import Publication, Slot, log_failure
 
 log = logging.getLogger("realtime.bridge")
 
@@ -76,111 +75,6 @@ class BridgeConfig:
             raise ValueError(f"video_codec must be one of {sorted(CODECS)}")
         if self.hall_videos < 1 or self.slot_frames < 2 or self.keyframe_interval_secs <= 0:
             raise ValueError("bridge limits must be positive")
-
-
-class Slot(MediaStreamTrack):
-    """What one subscriber's sender sends: the frames of one publication at a time, from a bounded queue."""
-
-    def __init__(self, kind: str, limit: int) -> None:
-        super().__init__()
-        self.kind = kind
-        self.limit = limit
-        self.source: Publication | None = None
-        self.waiting = True
-        self.queue: asyncio.Queue[tuple[float, Any] | None] = asyncio.Queue()
-        self.sent = 0
-        self.dropped = 0
-        # The time each frame waited in the queue, for the benchmark (seconds, the last few thousand).
-        self.waits: list[float] = []
-
-    def feed(self, frame: EncodedFrame) -> None:
-        if self.kind == "video" and self.waiting:
-            if not frame.keyframe:
-                # Still waiting: ask again (coalesced), as an earlier request may have been lost or made before
-                # the publisher sent anything.
-                self.dropped += 1
-                if self.source is not None:
-                    self.source.want_keyframe()
-                return
-            self.waiting = False
-        if self.queue.qsize() >= self.limit:
-            self.clear()
-            self.dropped += self.limit
-            if self.kind == "video" and self.source is not None:
-                self.waiting = True
-                self.source.want_keyframe()
-                return
-        self.queue.put_nowait((time.perf_counter(), frame.packet))
-
-    def clear(self) -> None:
-        while not self.queue.empty():
-            self.queue.get_nowait()
-
-    async def recv(self) -> Any:
-        item = await self.queue.get()
-        if item is None:
-            self.stop()
-            raise MediaStreamError
-        queued, packet = item
-        if len(self.waits) < 10_000:
-            self.waits.append(time.perf_counter() - queued)
-        self.sent += 1
-        return packet
-
-    def end(self) -> None:
-        self.clear()
-        self.queue.put_nowait(None)
-
-
-@dataclass(eq=False)
-class Publication:
-    """A track a peer sends into the room, fanned out to the slots fed from it."""
-
-    peer_id: int
-    kind: str
-    receiver: RTCRtpReceiver
-    interval: float
-    slots: set[Slot] = field(default_factory=set)
-    frames: int = 0
-    keyframes: int = 0
-    requests: int = 0
-    last_request: float = float("-inf")
-    pending: asyncio.TimerHandle | None = None
-
-    def deliver(self, frame: EncodedFrame) -> None:
-        self.frames += 1
-        if frame.keyframe and self.kind == "video":
-            self.keyframes += 1
-            if self.pending is not None:  # it came: the request waiting its turn is no longer needed
-                self.pending.cancel()
-                self.pending = None
-        for slot in list(self.slots):
-            slot.feed(frame)
-
-    def want_keyframe(self) -> None:
-        """Ask the publisher for a keyframe, at most once per interval (later wishes join the next request)."""
-        if self.kind != "video" or self.pending is not None:
-            return
-        wait = self.last_request + self.interval - time.monotonic()
-        if wait <= 0:
-            self._request()
-        else:
-            self.pending = asyncio.get_running_loop().call_later(wait, self._request)
-
-    def _request(self) -> None:
-        self.pending = None
-        self.last_request = time.monotonic()
-        self.requests += 1
-        task = asyncio.ensure_future(passthrough.request_keyframe(self.receiver))
-        task.add_done_callback(_log_failure)
-
-    def close(self) -> None:
-        if self.pending is not None:
-            self.pending.cancel()
-        for slot in list(self.slots):
-            slot.source = None
-            slot.clear()
-        self.slots.clear()
 
 
 @dataclass(eq=False)
@@ -507,7 +401,7 @@ class Bridge:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        task.add_done_callback(_log_failure)
+        task.add_done_callback(log_failure)
 
 
 def _asks_keyframe(slot: Slot) -> Callable[[], None]:
@@ -516,9 +410,3 @@ def _asks_keyframe(slot: Slot) -> Callable[[], None]:
             slot.source.want_keyframe()
 
     return ask
-
-
-def _log_failure(task: asyncio.Future[Any]) -> None:
-    with contextlib.suppress(asyncio.CancelledError):
-        if task.exception() is not None:
-            log.warning("bridge task failed", exc_info=task.exception())
