@@ -283,9 +283,27 @@ def client(server: LiveServer) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def playwright_driver() -> Iterator[Any]:
+    """Playwright's sync driver, one for the whole run (a second one in the same thread refuses to start). Chromium
+    missing is a failure where browser tests are required (ECABINET_TEST_BROWSER=required, as CI sets), else a
+    skip."""
+    if shutil.which("chromium") is None:
+        if BROWSER_REQUIRED:
+            pytest.fail("Chromium is required (ECABINET_TEST_BROWSER=required) but `chromium` is not installed")
+        pytest.skip("chromium is not installed; set ECABINET_TEST_BROWSER=required to make this a failure")
+    from playwright.sync_api import expect, sync_playwright
+
+    # A UI assertion waits up to 20 s for the page to get there (Playwright's default is 5 s): on two cores the
+    # browser shares the machine with the server, its PDF workers and, in CI, other suites' processes.
+    expect.set_options(timeout=20_000)
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver: Any) -> Iterator[Any]:
     """Headless Debian Chromium driven by Playwright."""
-    yield from chromium()
+    yield from chromium(playwright_driver)
 
 
 CHROMIUM_ARGS = (
@@ -298,23 +316,11 @@ CHROMIUM_ARGS = (
 )
 
 
-def chromium(*extra_args: str) -> Iterator[Any]:
-    """Debian's Chromium under Playwright, with `extra_args`; missing, a failure where browser tests are required
-    (ECABINET_TEST_BROWSER=required, as CI sets), else a skip."""
-    executable = shutil.which("chromium")
-    if executable is None:
-        if BROWSER_REQUIRED:
-            pytest.fail("Chromium is required (ECABINET_TEST_BROWSER=required) but `chromium` is not installed")
-        pytest.skip("chromium is not installed; set ECABINET_TEST_BROWSER=required to make this a failure")
-    from playwright.sync_api import expect, sync_playwright
-
-    # A UI assertion waits up to 20 s for the page to get there (Playwright's default is 5 s): on two cores the
-    # browser shares the machine with the server, its PDF workers and, in CI, other suites' processes.
-    expect.set_options(timeout=20_000)
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=[*CHROMIUM_ARGS, *extra_args])
-        yield instance
-        instance.close()
+def chromium(driver: Any, *extra_args: str) -> Iterator[Any]:
+    """Debian's Chromium launched by the run's Playwright driver, with `extra_args`; closed after."""
+    instance = driver.chromium.launch(executable_path=shutil.which("chromium"), args=[*CHROMIUM_ARGS, *extra_args])
+    yield instance
+    instance.close()
 
 
 DOMAIN_TABLES = ("unit", "user", "meeting", "participant", "agenda_item", "audit_event", "audit_head")

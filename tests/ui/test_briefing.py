@@ -35,9 +35,9 @@ FRAMES = """(video) => ({ frames: video.getVideoPlaybackQuality().totalVideoFram
 
 
 @pytest.fixture(scope="module")
-def media_browser() -> Iterator[Any]:
+def media_browser(playwright_driver: Any) -> Iterator[Any]:
     """Chromium whose camera and microphone are fake devices, granted without asking."""
-    yield from chromium("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")
+    yield from chromium(playwright_driver, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")
 
 
 class Hall:
