@@ -3,8 +3,8 @@
 Each participant's browser holds one RTCPeerConnection with the bridge. What a peer sends becomes a
 `Publication` (its audio, its video); what it receives goes out through `Slot`s (`forwarding.py`), one per
 sending transceiver, each fed from one publication at a time with the encoded frames as they arrived
-(`passthrough.py`): the slot's sender only re-packetizes. City hall (`hall`) receives the sites' video and audio (the first
-`hall_videos` sites to publish); every site receives city hall's.
+(`passthrough.py`): the slot's sender only re-packetizes. City hall (`hall`) receives the sites' video and audio
+(the first `hall_videos` sites to publish); every site receives city hall's.
 
 A slot that starts on a publication, or falls behind (its queue full), waits for the next keyframe, and asks
 the publisher for one; a subscriber's own keyframe request (PLI/FIR) is passed upstream the same way. Requests
