@@ -37,7 +37,7 @@ from ecabinet.permissions import (
     visible_meeting_ids_clause,
 )
 from ecabinet.processor import THUMBNAIL_WIDTH
-from ecabinet.schemas import PackDocument, PackItem, PackOut, PackStatusIn, PackStatusOut, PageText
+from ecabinet.reader_schemas import PackDocument, PackItem, PackOut, PackStatusIn, PackStatusOut, PageText
 from realtime.hub import Hub
 
 

@@ -26,7 +26,7 @@ from ecabinet.models import Annotation, Document, DocumentPage
 from ecabinet.pack import readable_documents
 from ecabinet.page_index import index_for
 from ecabinet.permissions import Actor
-from ecabinet.schemas import NoteHit, NotSearchable, SearchHit, SearchResults
+from ecabinet.reader_schemas import NoteHit, NotSearchable, SearchHit, SearchResults
 
 MIN_QUERY_LETTERS = 2
 MAX_TERMS = 12

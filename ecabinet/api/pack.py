@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from ecabinet import pack, search
 from ecabinet.api.dependencies import Context, CurrentActor, ObjectId
 from ecabinet.classification import cache_control
-from ecabinet.schemas import PackOut, PackStatusIn, PackStatusOut, PageText, SearchResults
+from ecabinet.reader_schemas import PackOut, PackStatusIn, PackStatusOut, PageText, SearchResults
 
 router = APIRouter(tags=["reader"])
 
