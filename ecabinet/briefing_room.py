@@ -38,7 +38,6 @@ class BriefingRoom:
             self._notify,
             self._changed,
         )
-        self.codec = settings.bridge_video_codec
         self._tasks: set[asyncio.Task[Any]] = set()
         hub.handle("rtc.offer", self._offer)
         hub.handle("rtc.answer", self._answer)

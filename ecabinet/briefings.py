@@ -76,7 +76,7 @@ def start(
         return _out(session, access, connected)
 
 
-def end(db: Database, actor: Actor, meeting_id: int, connected: set[int]) -> BriefingOut:
+def end(db: Database, actor: Actor, meeting_id: int) -> BriefingOut:
     """End the briefing: its peers are to be disconnected by the caller; the roll call stays."""
     with db.write() as session:
         access = meeting_access(session, actor, meeting_id)
@@ -201,7 +201,8 @@ def _state(session: Session, meeting_id: int, connected: set[int]) -> BriefingOu
     users = {
         u.id: u for u in session.exec(select(User).where(col(User.id).in_([p.user_id for p in participants]))).all()
     }
-    units = {u.id: u.name for u in session.exec(select(Unit)).all()}
+    unit_ids = {p.unit_id for p in participants} | {u.unit_id for u in users.values()}
+    units = {u.id: u.name for u in session.exec(select(Unit).where(col(Unit.id).in_(unit_ids - {None})))}
     marks = {r.user_id: r for r in session.exec(select(RollCall).where(RollCall.meeting_id == meeting_id)).all()}
     running = briefing is not None and briefing.ended_at is None
     hall, sites = [], []

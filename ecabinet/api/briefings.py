@@ -33,7 +33,7 @@ async def start_briefing(
 @router.delete("/meetings/{meeting_id}/briefing", response_model=BriefingOut)
 async def end_briefing(meeting_id: ObjectId, actor: CurrentActor, context: Context) -> BriefingOut:
     """End the briefing: every peer is disconnected; the roll call is kept."""
-    ended = await run_in_threadpool(briefings.end, context.db, actor, meeting_id, set())
+    ended = await run_in_threadpool(briefings.end, context.db, actor, meeting_id)
     await context.briefing_room.close_meeting(meeting_id)
     return ended
 
