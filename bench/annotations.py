@@ -67,7 +67,7 @@ import packs
 import pymupdf
 import reader
 import votes
-from fanout import percentile
+from fanout import percentile, serve_commands
 from packs import Row, ratio_text, summary
 from reader import CHAIR, LOAD_CORE, SECRETARY, SERVER_CORE, Chair, Secretary, cookie_of, expect, signed_in
 from state import BenchError, RawConnection, Server, backend
@@ -407,17 +407,7 @@ def follower_main(url: str, cookie: str, channel: str, count: int, commands: Any
         for _ in range(count):
             await subscribed.acquire()
         results.put(("ready", len(sockets)))
-        while True:
-            command = await asyncio.to_thread(commands.get)
-            if command == "report":
-                results.put(("received", list(received)))
-                received.clear()
-            elif command == "stop":
-                break
-        for task in tasks:
-            task.cancel()
-        for ws in sockets:
-            ws.transport.abort()
+        await serve_commands(commands, results, received, tasks, sockets)
 
     asyncio.run(run())
 

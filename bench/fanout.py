@@ -232,19 +232,27 @@ def client_main(
         while len(sockets) < len(plans):
             await asyncio.sleep(0.1)
         results.put(("ready", len(sockets)))
-        while True:
-            command = await asyncio.to_thread(commands.get)
-            if command == "report":
-                results.put(("received", list(received)))
-                received.clear()
-            elif command == "stop":
-                break
-        for task in tasks:
-            task.cancel()
-        for ws in sockets:
-            ws.transport.abort()
+        await serve_commands(commands, results, received, tasks, sockets)
 
     asyncio.run(run())
+
+
+async def serve_commands(
+    commands: Any, results: Any, received: list[Any], tasks: list[asyncio.Task[Any]], sockets: list[Any]
+) -> None:
+    """A load process's answer to its parent: what its sockets received since the last "report", until "stop";
+    then its sockets are dropped."""
+    while True:
+        command = await asyncio.to_thread(commands.get)
+        if command == "report":
+            results.put(("received", list(received)))
+            received.clear()
+        elif command == "stop":
+            break
+    for task in tasks:
+        task.cancel()
+    for ws in sockets:
+        ws.transport.abort()
 
 
 @dataclass
