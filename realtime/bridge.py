@@ -2,14 +2,15 @@
 
 Each participant's browser holds one RTCPeerConnection with the bridge. What a peer sends becomes a
 `Publication` (its audio, its video); what it receives goes out through `Slot`s (`forwarding.py`), one per
-sending transceiver, each fed from one publication at a time with the encoded frames as they arrived
-(`passthrough.py`): the slot's sender only re-packetizes. City hall (`hall`) receives the sites' video and audio
-(the first `hall_videos` sites to publish); every site receives city hall's.
+sending transceiver, each fed from one publication at a time: every RTP packet, as it arrives and undecoded
+(`passthrough.py`), goes on with the slot's own header (`rtp.py`). City hall (`hall`) receives the sites'
+video and audio (the first `hall_videos` sites to publish); every site receives city hall's.
 
-A slot that starts on a publication, or falls behind (its queue full), waits for the next keyframe, and asks
-the publisher for one; a subscriber's own keyframe request (PLI/FIR) is passed upstream the same way. Requests
-are coalesced per publication, at most one per `keyframe_interval_secs`, so 130 sites joining at once cost
-the publisher a keyframe or two, not 130. A stalled subscriber costs its own bounded queue, nothing else.
+A slot that starts on a publication waits for the next keyframe, and asks the publisher for one (or starts at
+once from one that went by while its connection came up); a subscriber's own keyframe request (PLI/FIR) is
+passed upstream the same way. Requests are coalesced per publication, at most one per `keyframe_interval_secs`,
+so 130 sites joining at once cost the publisher a keyframe or two, not 130. Losses a subscriber reports are sent
+again from the publication's recent packets. A stalled subscriber costs a UDP write, nothing else.
 
 Signaling: a peer's offer is answered at once (`offer`), with the tracks it should receive where its offer
 left room; when it must receive more (a new site, city hall arriving) the bridge makes an offer of its own
@@ -65,14 +66,12 @@ class BridgeConfig:
     video_codec: str = "vp8"
     # How many sites' video (and audio) city hall receives at once.
     hall_videos: int = 16
-    # Frames a subscriber's slot holds before it is deemed behind and restarts at the next keyframe.
-    slot_frames: int = 60
     keyframe_interval_secs: float = 0.5
 
     def __post_init__(self) -> None:
         if self.video_codec not in CODECS:
             raise ValueError(f"video_codec must be one of {sorted(CODECS)}")
-        if self.hall_videos < 1 or self.slot_frames < 2 or self.keyframe_interval_secs <= 0:
+        if self.hall_videos < 1 or self.keyframe_interval_secs <= 0:
             raise ValueError("bridge limits must be positive")
 
 
@@ -243,8 +242,6 @@ class Bridge:
         for publication in peer.publications.values():
             publication.close()
         for slot in peer.slots:
-            if slot.source is not None:
-                slot.source.slots.discard(slot)
             slot.end()
         await peer.pc.close()
         for other in list(room.peers.values()):
@@ -286,17 +283,18 @@ class Bridge:
         ]
 
     def stats(self) -> dict[str, Any]:
-        """Frames in and out, drops and keyframe requests, per room (for the benchmark and /metrics)."""
+        """Packets in and out, retransmissions, drops and keyframe requests, per room (benchmark, /metrics)."""
         out: dict[str, Any] = {}
         for room in self.rooms.values():
             pubs = [pub for p in room.peers.values() for pub in p.publications.values()]
             slots = [s for p in room.peers.values() for s in p.slots]
             out[room.id] = {
                 "peers": len(room.peers),
-                "frames_in": sum(p.frames for p in pubs),
+                "packets_in": sum(p.packets for p in pubs),
                 "keyframes_in": sum(p.keyframes for p in pubs),
                 "keyframe_requests": sum(p.requests for p in pubs),
-                "frames_out": sum(s.sent for s in slots),
+                "packets_out": sum(s.sent for s in slots),
+                "resent": sum(s.resent for s in slots),
                 "dropped": sum(s.dropped for s in slots),
             }
         return out
@@ -305,7 +303,8 @@ class Bridge:
 
     def _published(self, room: Room, peer: Peer, track: MediaStreamTrack) -> None:
         receiver = next(t.receiver for t in peer.pc.getTransceivers() if t.receiver.track is track)
-        publication = Publication(peer.id, track.kind, receiver, self.config.keyframe_interval_secs)
+        codec = room.codec if track.kind == "video" else "opus"
+        publication = Publication(peer.id, track.kind, codec, receiver, self.config.keyframe_interval_secs)
         peer.publications[track.kind] = publication
         passthrough.tap(receiver, publication.deliver)
 
@@ -317,17 +316,12 @@ class Bridge:
         fed = {slot.source: slot for slot in peer.slots if slot.source is not None}
         for source, slot in fed.items():
             if source not in wanted:
-                source.slots.discard(slot)
-                slot.source = None
-                slot.clear()
+                slot.follow(None)
         for source in wanted:
             if source in fed:
                 continue
             free = next((s for s in peer.slots if s.kind == source.kind and s.source is None), None)
-            slot = free or self._new_slot(room, peer, source.kind)
-            slot.source, slot.waiting = source, True
-            source.slots.add(slot)
-            source.want_keyframe()
+            (free or self._new_slot(room, peer, source.kind)).follow(source)
         if not peer.negotiated:
             return
         if self._needs_offer(peer):
@@ -337,10 +331,13 @@ class Bridge:
             self._spawn(self.notify(room.id, peer.id, "rtc.tracks", {"tracks": peer.told}))
 
     def _new_slot(self, room: Room, peer: Peer, kind: str) -> Slot:
-        slot = Slot(kind, self.config.slot_frames)
+        slot = Slot(kind)
         sender = peer.pc.addTrack(slot)
+        slot.writer = passthrough.RtpWriter(sender)
         self._prefer_codec(room, next(t for t in peer.pc.getTransceivers() if t.sender is sender))
+        passthrough.on_send(sender, slot.configure)
         passthrough.on_keyframe_request(sender, _asks_keyframe(slot))
+        passthrough.on_retransmit_request(sender, slot.retransmit)
         peer.slots.append(slot)
         return slot
 

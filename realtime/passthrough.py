@@ -1,45 +1,58 @@
-"""The one place the video bridge reaches inside aiortc: taking encoded frames before they are decoded.
+"""The one place the video bridge reaches inside aiortc: taking RTP packets as they arrive, before any decoding,
+and sending forwarded ones through a sender's transport.
 
-aiortc's RTCRtpReceiver reassembles each frame in its jitter buffer and puts `(codec, frame)` on a queue that
-a decoder thread reads. The bridge swaps that queue for an `EncodedTap`, which hands every reassembled frame
-on as an `av.Packet` (its bytes, `pts` the frame's RTP timestamp, `time_base` 1/clock rate) and decodes
-nothing; a track yielding such packets, added to another peer connection, is only re-packetized by its
-sender (`Encoder.pack`). The decoder thread, still started by aiortc, waits on the original queue until the
-receiver stops. Keyframe requests are the bridge's: aiortc ignores a subscriber's PLI when it sends packets,
-so the sender's own hook is replaced, and the bridge asks the publisher with the receiver's PLI.
+aiortc's RTCRtpReceiver keeps its statistics (for receiver reports), asks for what is lost (NACK), estimates the
+bandwidth (REMB), then hands every packet to its jitter buffer to reassemble frames for a decoder thread. The
+bridge swaps the jitter buffer for a `PacketTap`, which hands each packet on at once and keeps nothing: no frame
+is ever reassembled or decoded, and the decoder thread, still started by aiortc, waits until the receiver stops.
+
+On the sending side aiortc's RTCRtpSender would packetize frames itself (an `RtpPacket` per payload, header
+extensions, a retransmission history, coroutines down to the socket: ~40-55 µs a packet). A bridge line's track
+never yields a frame; the bridge writes finished packets through the sender's DTLS transport (SRTP, then the
+socket) with an `RtpWriter`, which also keeps the counters the sender's reports (RTCP SR) are made from. What the
+subscriber asks of the sender comes to the bridge: a keyframe (PLI or FIR) and retransmissions (NACK), and the
+line's parameters when the sender starts (`on_send`).
 
 One more habit of aiortc is corrected here: its `createOffer` numbers every m-line's codecs and header
 extensions afresh from its own table, so a renegotiation offer to a browser changes what was agreed (Chrome
 refuses a changed extension id; aiortc's own receiver keeps the payload types first agreed and goes silent).
 `offer_keeping_numbering` keeps what was agreed on lines already negotiated.
 
-The jitter buffer is replaced too (`PromptJitterBuffer`): aiortc's holds each frame until the next one starts.
-
-These are private names of aiortc 1.16 (`_RTCRtpReceiver__decoder_queue`, `__jitter_buffer`, `JitterBuffer`'s
-insides, `RTCRtpSender._send_keyframe`,
-`RTCRtpReceiver._send_rtcp_pli`, `RTCRtpTransceiver._codecs` and `_headerExtensions`); `check()` fails loudly
-when the installed aiortc is another version or they moved, and tests/realtime/test_bridge.py runs it.
+These are private names of aiortc 1.16 (`_RTCRtpReceiver__jitter_buffer`, `RTCRtpSender._send_keyframe`,
+`_retransmit` and its report counters, `RTCDtlsTransport._send_rtp`, `RTCRtpReceiver._send_rtcp_pli`,
+`RTCRtpTransceiver._codecs` and `_headerExtensions`); `check()` fails loudly when the installed aiortc is another
+version or they moved, and tests/realtime/test_passthrough.py runs it.
 """
 
 from __future__ import annotations
 
 import copy
-import fractions
-import queue
 from collections.abc import Callable
-from dataclasses import dataclass
 from importlib.metadata import version
 from typing import Any
 
-import av
-from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver, RTCSessionDescription, sdp
+from aiortc import (
+    RTCPeerConnection,
+    RTCRtpReceiver,
+    RTCRtpSender,
+    RTCRtpTransceiver,
+    RTCSessionDescription,
+    sdp,
+)
 from aiortc.jitterbuffer import JitterBuffer, JitterFrame
+from aiortc.rtcdtlstransport import RTCDtlsTransport
+from aiortc.rtcrtpparameters import RTCRtpSendParameters
 from aiortc.rtp import RtpPacket
 
 PINNED_AIORTC = "1.16."
-_QUEUE = "_RTCRtpReceiver__decoder_queue"
 _JITTER = "_RTCRtpReceiver__jitter_buffer"
-H264_IDR, H264_SPS = 5, 7
+# What the sender's reports (RTCP SR) are made from; the bridge's writes keep them.
+_REPORT_COUNTERS = (
+    "_RTCRtpSender__ntp_timestamp",
+    "_RTCRtpSender__rtp_timestamp",
+    "_RTCRtpSender__octet_count",
+    "_RTCRtpSender__packet_count",
+)
 
 
 class PassthroughUnavailable(RuntimeError):
@@ -51,16 +64,18 @@ def check() -> None:
     installed = version("aiortc")
     if not installed.startswith(PINNED_AIORTC):
         raise PassthroughUnavailable(f"the bridge taps aiortc {PINNED_AIORTC}x; {installed} is installed")
-    probe = RTCRtpReceiver.__init__.__code__.co_names
-    for name in (_QUEUE, _JITTER):
-        if name not in probe:
-            raise PassthroughUnavailable(f"RTCRtpReceiver no longer has {name}")
-    buffer = JitterBuffer.__init__.__code__.co_names
-    if not {"_origin", "_packets", "_capacity", "_is_video"} <= set(buffer) or not hasattr(
-        JitterBuffer, "_remove_frame"
+    if _JITTER not in RTCRtpReceiver.__init__.__code__.co_names or not callable(getattr(JitterBuffer, "add", None)):
+        raise PassthroughUnavailable(f"RTCRtpReceiver no longer has {_JITTER}")
+    sender_names = set(RTCRtpSender.__init__.__code__.co_names)
+    if not set(_REPORT_COUNTERS) <= sender_names:
+        raise PassthroughUnavailable("RTCRtpSender keeps its report counters elsewhere")
+    for owner, name in (
+        (RTCRtpSender, "_send_keyframe"),
+        (RTCRtpSender, "_retransmit"),
+        (RTCRtpSender, "send"),
+        (RTCRtpReceiver, "_send_rtcp_pli"),
+        (RTCDtlsTransport, "_send_rtp"),
     ):
-        raise PassthroughUnavailable("aiortc's JitterBuffer changed its insides")
-    for owner, name in ((RTCRtpSender, "_send_keyframe"), (RTCRtpReceiver, "_send_rtcp_pli")):
         if not callable(getattr(owner, name, None)):
             raise PassthroughUnavailable(f"{owner.__name__}.{name} is gone")
     kept = RTCRtpTransceiver.__init__.__code__.co_names
@@ -68,90 +83,79 @@ def check() -> None:
         raise PassthroughUnavailable("RTCRtpTransceiver no longer keeps its negotiated codecs")
 
 
-@dataclass(frozen=True)
-class EncodedFrame:
-    """A frame as it arrived, ready for another sender to re-packetize."""
+class PacketTap(JitterBuffer):
+    """Stands in for a receiver's jitter buffer: each packet, its statistics counted and its losses asked for by
+    the receiver, goes to `deliver` as it arrives; nothing is kept, so no frame ever reaches the decoder."""
 
-    packet: Any  # an av.Packet: bytes, pts and time_base
-    codec: str
-    keyframe: bool
-
-
-def is_keyframe(codec: str, data: bytes) -> bool:
-    """Whether a decoder can start at this frame: a VP8 key frame, an H.264 IDR (or its SPS); audio always."""
-    if codec == "vp8":
-        return bool(data) and data[0] & 1 == 0  # the frame tag's first bit: 0 is a key frame (RFC 6386 §9.1)
-    if codec == "h264":
-        i = 0
-        while (i := data.find(b"\x00\x00\x01", i)) != -1 and i + 3 < len(data):
-            if data[i + 3] & 0x1F in (H264_IDR, H264_SPS):
-                return True
-            i += 3
-        return False
-    return True
-
-
-class EncodedTap:
-    """Stands in for a receiver's decoder queue: frames go to `deliver` undecoded; the decoder thread waits on
-    the original queue and ends with it."""
-
-    def __init__(self, original: queue.Queue[Any], deliver: Callable[[EncodedFrame], None]) -> None:
-        self.original = original
+    def __init__(self, capacity: int, is_video: bool, deliver: Callable[[RtpPacket], None]) -> None:
+        super().__init__(capacity=capacity, is_video=is_video)
         self.deliver = deliver
 
-    def put(self, task: Any) -> None:
-        if task is None:  # the receiver stops: let the parked decoder thread end too
-            self.original.put(None)
-            return
-        codec, frame = task
-        name = codec.name.lower()
-        packet = av.Packet(frame.data)
-        packet.pts = frame.timestamp
-        packet.time_base = fractions.Fraction(1, codec.clockRate)
-        self.deliver(EncodedFrame(packet, name, is_keyframe(name, frame.data)))
-
-    def get(self, *args: Any, **kwargs: Any) -> Any:
-        return self.original.get(*args, **kwargs)
+    def add(self, packet: RtpPacket) -> tuple[bool, JitterFrame | None]:
+        self.deliver(packet)
+        return False, None
 
 
-class PromptJitterBuffer(JitterBuffer):
-    """aiortc's jitter buffer hands a frame on only when a packet of the next one arrives (video), or four frames
-    later (audio): 20 to 80 ms that a forwarder need not wait. This one hands a video frame on at its last packet
-    (the RTP marker bit) and each audio packet at once, as soon as every packet before it is there; a frame whose
-    end is lost still goes when the next one starts, as before."""
-
-    def _remove_frame(self, sequence_number: int) -> JitterFrame | None:
-        if self._origin is None:
-            return None
-        packets: list[RtpPacket] = []
-        for count in range(self.capacity):
-            packet = self._packets[(self._origin + count) % self._capacity]
-            if packet is None:
-                return None
-            if packets and packet.timestamp != packets[0].timestamp:
-                break  # the frame's end was lost: the next one has begun
-            packets.append(packet)
-            if packet.marker or not self._is_video:
-                break
-        else:
-            return None
-        # `_data` is the depayloaded payload the receiver set on each packet.
-        data = b"".join(p._data for p in packets)  # type: ignore[attr-defined]
-        frame = JitterFrame(data=data, timestamp=packets[0].timestamp)
-        self.remove(len(packets))
-        return frame
-
-
-def tap(receiver: RTCRtpReceiver, deliver: Callable[[EncodedFrame], None]) -> None:
-    """From now on, the receiver's reassembled frames go to `deliver` instead of its decoder, each frame as soon as
-    it is whole."""
-    current = getattr(receiver, _QUEUE)
-    if isinstance(current, EncodedTap):
+def tap(receiver: RTCRtpReceiver, deliver: Callable[[RtpPacket], None]) -> None:
+    """From now on, every RTP packet the receiver takes (retransmissions unwrapped) goes to `deliver`, in the order
+    it arrives, and nothing is decoded."""
+    current = getattr(receiver, _JITTER)
+    if isinstance(current, PacketTap):
         current.deliver = deliver
         return
-    setattr(receiver, _QUEUE, EncodedTap(current, deliver))
-    buffer = getattr(receiver, _JITTER)
-    setattr(receiver, _JITTER, PromptJitterBuffer(capacity=buffer.capacity, is_video=buffer._is_video))
+    setattr(receiver, _JITTER, PacketTap(current.capacity, current._is_video, deliver))
+
+
+class RtpWriter:
+    """Writes finished RTP packets through a sender's transport (SRTP, ICE, the socket), at once, and keeps the
+    counters its sender reports are made from."""
+
+    def __init__(self, sender: RTCRtpSender) -> None:
+        self.sender = sender
+
+    def ready(self) -> bool:
+        """Whether the line's connection is up (DTLS done): packets written now reach the peer."""
+        return bool(self.sender.transport.state == "connected")
+
+    def write(self, packet: bytes, timestamp: int, ntp: int, payload_size: int) -> bool:
+        """Send one packet; False if the connection is not (or no longer) up. aiortc's send path never waits (a
+        datagram is written or buffered by the event loop), so its coroutine is run to its end here."""
+        step = self.sender.transport._send_rtp(packet)
+        try:
+            step.send(None)
+        except StopIteration:
+            pass
+        except ConnectionError:
+            return False
+        else:
+            step.close()
+            raise PassthroughUnavailable("aiortc's RTP send path waited; the bridge writes packets synchronously")
+        sender = self.sender
+        sender._RTCRtpSender__ntp_timestamp = ntp  # type: ignore[attr-defined]
+        sender._RTCRtpSender__rtp_timestamp = timestamp  # type: ignore[attr-defined]
+        sender._RTCRtpSender__octet_count += payload_size  # type: ignore[attr-defined]
+        sender._RTCRtpSender__packet_count += 1  # type: ignore[attr-defined]
+        return True
+
+
+def on_send(sender: RTCRtpSender, callback: Callable[[RTCRtpSendParameters, int], None]) -> None:
+    """Call `callback(parameters, ssrc)` when the sender starts with the line's negotiated parameters."""
+    original = sender.send
+
+    async def send(parameters: RTCRtpSendParameters) -> None:
+        callback(parameters, sender._ssrc)
+        await original(parameters)
+
+    sender.send = send  # type: ignore[method-assign]
+
+
+def on_retransmit_request(sender: RTCRtpSender, callback: Callable[[int], None]) -> None:
+    """Call `callback(sequence_number)` for each packet the sender's peer reports lost (NACK)."""
+
+    async def retransmit(sequence_number: int) -> None:
+        callback(sequence_number)
+
+    sender._retransmit = retransmit  # type: ignore[method-assign]
 
 
 def on_keyframe_request(sender: RTCRtpSender, callback: Callable[[], None]) -> None:
