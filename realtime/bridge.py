@@ -97,6 +97,10 @@ class Peer:
     offered: set[str] = field(default_factory=set)
     # What each of its sending lines carried when the peer was last told ({mid: {"peer_id", "kind"}}).
     told: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Whether the bridge takes what the peer sends (a site not shown to city hall is asked not to send), and
+    # what the last description the bridge gave it said.
+    receiving: bool = True
+    receiving_told: bool | None = None
 
     def tracks(self) -> dict[str, dict[str, Any]]:
         """Whose track each sending line carries now, by mid, for the peer to label what it shows."""
@@ -116,13 +120,17 @@ class Room:
     peers: dict[int, Peer] = field(default_factory=dict)
 
     def sources_for(self, peer: Peer, hall_videos: int) -> list[Publication]:
-        """What a peer receives: a site, city hall's tracks; city hall, those of the first sites to publish."""
+        """What a peer receives: a site, city hall's tracks; city hall, those of the sites shown."""
         if peer.role == "site":
             senders = [p for p in self.peers.values() if p.role == "hall" and p is not peer]
         else:
-            sites = sorted((p for p in self.peers.values() if p.role == "site" and p.publications), key=_joined)
-            senders = sites[:hall_videos]
+            senders = self.shown(hall_videos)
         return [pub for p in senders for pub in p.publications.values()]
+
+    def shown(self, hall_videos: int) -> list[Peer]:
+        """The sites city hall sees and hears: the first `hall_videos` to publish."""
+        sites = sorted((p for p in self.peers.values() if p.role == "site" and p.publications), key=_joined)
+        return sites[:hall_videos]
 
 
 def _joined(peer: Peer) -> float:
@@ -188,6 +196,7 @@ class Bridge:
                 self._sync(room, peer)
                 await pc.setLocalDescription(await pc.createAnswer())
                 peer.negotiated = True
+                peer.receiving_told = peer.receiving
         except Exception as exc:
             await self.leave(room_id, peer_id)
             raise SignalingError(f"The offer cannot be answered: {exc}") from exc
@@ -277,6 +286,8 @@ class Bridge:
                 "role": p.role,
                 "state": p.pc.connectionState,
                 "publishing": sorted(p.publications),
+                # Whether the bridge takes its media: city hall, and the sites city hall is shown.
+                "sending": p.receiving,
                 "receiving": sum(1 for s in p.slots if s.source is not None),
             }
             for p in room.peers.values()
@@ -312,6 +323,7 @@ class Bridge:
         """Feed the peer's slots from what it should receive now; new slots where it has none free."""
         if peer.closed:
             return
+        self._take_media(room, peer)
         wanted = room.sources_for(peer, self.config.hall_videos)
         fed = {slot.source: slot for slot in peer.slots if slot.source is not None}
         for source, slot in fed.items():
@@ -341,10 +353,24 @@ class Bridge:
         peer.slots.append(slot)
         return slot
 
+    def _take_media(self, room: Room, peer: Peer) -> None:
+        """The bridge takes what city hall sends, and what a site sends while city hall is shown it. A site not
+        shown is answered (or offered) lines the bridge does not receive on, so its browser sends nothing: 114
+        cameras nobody sees would cost the bridge more than all it forwards. When it is shown, the next offer
+        asks for its media again."""
+        if peer.role != "site":
+            return
+        peer.receiving = peer in room.shown(self.config.hall_videos)
+        for t in peer.pc.getTransceivers():
+            t.direction = _receiving(t.direction, peer.receiving)
+
     def _needs_offer(self, peer: Peer) -> bool:
-        """A line not yet negotiated, or one the bridge now sends on that the peer has not been offered."""
+        """A line not yet negotiated, one the bridge now sends on that the peer has not been offered, or the
+        peer's sending to be turned on or off."""
         if peer.closed:
             return False
+        if peer.receiving_told is not None and peer.receiving_told != peer.receiving:
+            return True
         for t in peer.pc.getTransceivers():
             if t.mid is None:
                 return True
@@ -366,6 +392,7 @@ class Bridge:
             await peer.pc.setLocalDescription(await passthrough.offer_keeping_numbering(peer.pc))
             peer.awaiting_answer = True
             peer.offered |= {t.mid for t in peer.pc.getTransceivers() if t.mid and t.direction != "recvonly"}
+            peer.receiving_told = peer.receiving
             peer.told = peer.tracks()
             description = {"sdp": peer.pc.localDescription.sdp, "type": "offer", "tracks": peer.told}
         await self.notify(room.id, peer.id, "rtc.offer", description)
@@ -398,6 +425,14 @@ class Bridge:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         task.add_done_callback(log_failure)
+
+
+def _receiving(direction: str, receiving: bool) -> str:
+    """A line's direction with its receiving half on or off, its sending half as it was."""
+    sending = direction in ("sendrecv", "sendonly")
+    if receiving:
+        return "sendrecv" if sending else "recvonly"
+    return "sendonly" if sending else "inactive"
 
 
 def _asks_keyframe(slot: Slot) -> Callable[[], None]:

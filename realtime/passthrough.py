@@ -19,7 +19,7 @@ refuses a changed extension id; aiortc's own receiver keeps the payload types fi
 `offer_keeping_numbering` keeps what was agreed on lines already negotiated.
 
 These are private names of aiortc 1.16 (`_RTCRtpReceiver__jitter_buffer`, `RTCRtpSender._send_keyframe`,
-`_retransmit` and its report counters, `RTCDtlsTransport._send_rtp`, `RTCRtpReceiver._send_rtcp_pli`,
+`_retransmit`, `_enabled` and its report counters, `RTCDtlsTransport._send_rtp`, `RTCRtpReceiver._send_rtcp_pli`,
 `RTCRtpTransceiver._codecs` and `_headerExtensions`); `check()` fails loudly when the installed aiortc is another
 version or they moved, and tests/realtime/test_passthrough.py runs it.
 """
@@ -67,7 +67,7 @@ def check() -> None:
     if _JITTER not in RTCRtpReceiver.__init__.__code__.co_names or not callable(getattr(JitterBuffer, "add", None)):
         raise PassthroughUnavailable(f"RTCRtpReceiver no longer has {_JITTER}")
     sender_names = set(RTCRtpSender.__init__.__code__.co_names)
-    if not set(_REPORT_COUNTERS) <= sender_names:
+    if not {*_REPORT_COUNTERS, "_enabled"} <= sender_names:
         raise PassthroughUnavailable("RTCRtpSender keeps its report counters elsewhere")
     for owner, name in (
         (RTCRtpSender, "_send_keyframe"),
@@ -114,8 +114,9 @@ class RtpWriter:
         self.sender = sender
 
     def ready(self) -> bool:
-        """Whether the line's connection is up (DTLS done): packets written now reach the peer."""
-        return bool(self.sender.transport.state == "connected")
+        """Whether packets written now reach the peer: the connection is up (DTLS done) and the line, as last
+        negotiated, sends (aiortc's `_enabled`)."""
+        return bool(self.sender._enabled and self.sender.transport.state == "connected")
 
     def write(self, packet: bytes, timestamp: int, ntp: int, payload_size: int) -> bool:
         """Send one packet; False if the connection is not (or no longer) up. aiortc's send path never waits (a

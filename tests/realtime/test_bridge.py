@@ -193,6 +193,42 @@ def test_a_freed_line_carries_the_next_site_as_one_stream() -> None:
     run(scenario, hall_videos=1)
 
 
+def test_a_site_city_hall_does_not_see_sends_nothing_until_it_is_shown() -> None:
+    """City hall shows two sites; the third is answered lines the bridge does not receive on, so it sends the
+    bridge nothing (and still receives city hall). When a shown site leaves, the bridge offers the third its
+    lines again, it starts sending, and city hall decodes it."""
+
+    async def scenario(bridge: Bridge, peers: dict[int, Peer]) -> None:
+        hall = peers[1] = Peer(bridge, 1, "hall", 1000)
+        await hall.join()
+        for peer_id, base in ((10, 2000), (11, 3000), (12, 4000)):
+            peers[peer_id] = Peer(bridge, peer_id, "site", base)
+            await peers[peer_id].join()
+        third = peers[12]
+        await until(lambda: len([c for c in hall.received.counters.values() if len(c) >= 20]) == 2, "two sites")
+        await until(lambda: len(next(iter(third.received.counters.values()), [])) >= 20, "city hall at the third")
+        room = bridge.rooms["room"]
+        assert {p.id for p in room.shown(2)} == {10, 11}
+        assert [p.packets for p in room.peers[12].publications.values()] == [0, 0]
+        assert all(p.packets > 0 for site in (10, 11) for p in room.peers[site].publications.values())
+        video = next(m for m in third.answer_sdp.split("m=")[1:] if m.startswith("video"))
+        assert "a=sendonly" in video
+        offers = len(third.offers)
+        await bridge.leave("room", 10)
+        await until(lambda: len(third.offers) > offers, "the bridge's offer to the third site")
+        assert "a=sendrecv" in next(m for m in third.offers[-1].split("m=")[1:] if m.startswith("video"))
+        await until(
+            lambda: any(len([c for c in cs if c >= 4000]) >= 20 for cs in hall.received.counters.values()),
+            "the third site at city hall",
+        )
+        assert all(p.packets > 0 for p in room.peers[12].publications.values())
+        for counters in hall.received.counters.values():
+            shown = [c for c in counters if c >= 4000]
+            assert not shown or in_order_from(shown, 4000)
+
+    run(scenario, hall_videos=2)
+
+
 def test_packets_a_site_loses_are_sent_again_by_the_bridge() -> None:
     """One video packet in ten is lost on the way to a site; the site reports them (NACK) and the bridge sends
     them again from city hall's recent packets, so the site decodes nearly every frame, in order."""

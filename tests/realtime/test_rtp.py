@@ -81,9 +81,10 @@ def test_a_lines_header_reads_back_in_aiortc() -> None:
     assert (packet.timestamp, packet.ssrc, packet.payload) == (4_000_000_000, 0xDEADBEEF, b"payload")
     assert packet.extensions.mid == "3"
     assert packet.extensions.abs_send_time == (1_000 % 64) * 262_144 + 131_072
-    plain = RtpPacket.parse(rtp.Header(96, 7, None, {}).packet(1, 2, 0, b"x", 0))
+    plain_data = rtp.Header(96, 7, None, {}).packet(1, 2, 0, b"x", 0)
+    plain = RtpPacket.parse(plain_data)
     assert (plain.payload_type, plain.sequence_number, plain.timestamp, plain.ssrc) == (96, 1, 2, 7)
-    assert plain.payload == b"x" and not plain.extension_profile
+    assert plain.payload == b"x" and plain_data[0] == 0x80 and len(plain_data) == 13  # no extension block
 
 
 def test_ntp_time_is_the_unix_time_from_1900() -> None:
