@@ -4,6 +4,7 @@
 // here, its camera already checked; it joins by itself when the briefing starts and leaves when it ends. City hall's
 // picture carries the name of who sends it (the chair's laptop, the secretary's), as the bridge says whose it is.
 
+import { session } from "/static/app.js";
 import { agendaTree } from "/static/components/agenda-tree.js";
 import { h } from "/static/dom.js";
 import { t } from "/static/i18n.js";
@@ -23,6 +24,7 @@ export function siteView({ meetingId, back }) {
   let linkState = "idle";
   let refusal = "";
   let tracks = {}; // whose track each of the bridge's lines carries: {mid: {peer_id, kind}}
+  let sending = null; // whether city hall is shown this site (the bridge takes its picture and sound), once told
 
   const self = localMedia();
   const remote = remoteMedia({ onChange: () => draw() });
@@ -46,6 +48,8 @@ export function siteView({ meetingId, back }) {
   const notice = stageNotice();
   const stage = h("div", { class: "stage", "data-testid": "briefing-stage" }, remote.tiles, notice.node, self.node);
   const current = h("p", { class: "current-item", "data-testid": "briefing-current-item" });
+  // City hall shows a limited number of sites; the others are asked not to send until their turn.
+  const wall = h("p", { class: "wall-state", "data-testid": "briefing-on-wall" });
   const agenda = h("div", { class: "briefing-agenda" });
   const title = h("h1", { "data-testid": "briefing-title" });
   const node = h("div", { class: "briefing site-briefing", "data-testid": "briefing-site" },
@@ -54,7 +58,7 @@ export function siteView({ meetingId, back }) {
       h("div", { class: "head-actions" }, badge.node, remote.sound, self.controls,
         h("a", { class: "button", href: back, "data-testid": "briefing-back", text: t("briefing.back") }))),
     h("div", { class: "briefing-grid" },
-      h("div", { class: "briefing-main" }, stage, current,
+      h("div", { class: "briefing-main" }, stage, wall, current,
         h("section", { class: "card" }, h("h2", { text: t("agenda.title") }), agenda)),
       h("div", { class: "briefing-side" }, page.node)),
     remote.speakers);
@@ -89,6 +93,10 @@ export function siteView({ meetingId, back }) {
     else if (!showing.length) say = "briefing.wait.hall";
     else say = "";
     notice.show(linkState === "refused" && running() ? refusal : say ? t(say) : "", say);
+    const told = running() && linkState === "connected" && sending !== null;
+    wall.hidden = !told;
+    wall.dataset.sending = told ? String(sending) : "";
+    wall.textContent = told ? t(sending ? "briefing.site.shown" : "briefing.site.notShown") : "";
     badge.show(running() ? linkState : "waiting");
   }
 
@@ -119,7 +127,11 @@ export function siteView({ meetingId, back }) {
       follow();
       draw();
     },
-    peers() {},
+    peers(list) {
+      const me = list.find((p) => session.user && p.peer_id === session.user.id);
+      sending = me ? Boolean(me.sending) : null;
+      draw();
+    },
     meeting(next) {
       state = next;
       drawAgenda();

@@ -18,7 +18,7 @@ from playwright.sync_api import Locator, Page, expect
 from tests import pdf_samples
 from tests.api.test_documents import uploaded
 from tests.api.test_meetings import sample_id
-from tests.conftest import Client, LiveServer, chromium
+from tests.conftest import Client, LiveServer, chromium, make_settings, start_server, stop_server
 from tests.realtime.conftest import cookie_of
 from tests.rtc_peers import SignalingPeer
 from tests.ui.test_browser import SAMPLE_ITEM, SAMPLE_TITLE, VI, secretary
@@ -249,3 +249,85 @@ def test_city_hall_joining_after_the_sites_sees_each_named(media_browser: Any, f
         expect(tile.get_by_test_id("briefing-tile-label")).to_contain_text(first["unit_name"])
         expect(hall.get_by_test_id("briefing-notice")).to_be_hidden()
         hall.screenshot(path="/tmp/briefing-hall-sites.png")
+
+
+@pytest.fixture
+def one_site_shown(sqlite_db: Any, tmp_path: Any) -> Iterator[LiveServer]:
+    """A server whose briefings show city hall one site at a time."""
+    settings = make_settings(tmp_path / "data", sqlite_db.url, bridge_hall_videos=1)
+    handle, thread, url = start_server(settings, sqlite_db)
+    yield LiveServer(url, sqlite_db, settings)
+    stop_server(handle, thread)
+
+
+# Kept by the test page (an init script): the page's peer connections, and the video packets they have sent.
+KEEP_CONNECTIONS = """(() => {
+  const Native = window.RTCPeerConnection;
+  window.__connections = [];
+  window.RTCPeerConnection = function (...args) {
+    const made = new Native(...args);
+    window.__connections.push(made);
+    return made;
+  };
+  window.RTCPeerConnection.prototype = Native.prototype;
+})();"""
+VIDEO_PACKETS_SENT = """async () => {
+  let sent = 0;
+  for (const connection of window.__connections || []) {
+    (await connection.getStats()).forEach((s) => {
+      if (s.type === "outbound-rtp" && s.kind === "video") sent += s.packetsSent || 0;
+    });
+  }
+  return sent;
+}"""
+
+
+def video_packets_sent(page: Page) -> int:
+    return int(page.evaluate(VIDEO_PACKETS_SENT))
+
+
+def test_a_site_city_hall_is_not_shown_sends_nothing_until_its_turn(
+    media_browser: Any, one_site_shown: LiveServer
+) -> None:
+    """City hall shows one site. A second site's browser is answered lines the bridge does not receive on: it
+    sends no video (and still plays city hall) and says city hall is not showing it. When the first leaves, the
+    bridge's offer turns the second's lines back on: its browser sends, and it says city hall sees it."""
+    server = one_site_shown
+    live_on_the_item(server)
+    with secretary(server) as c:
+        started = c.post(f"/api/meetings/{sample_id(c)}/briefing", json={})
+        assert started.status_code == 200, started.text
+    with ExitStack() as stack:
+        hall = Hall(server)
+        stack.callback(hall.close)
+        hall.join()
+        shown = stack.enter_context(tablet(media_browser, server, "diemcau1"))
+        land_in_briefing(shown)
+        wall = shown.get_by_test_id("briefing-on-wall")
+        expect(wall).to_have_attribute("data-sending", "true", timeout=MEDIA_MS)
+        expect(wall).to_have_text(VI["briefing.site.shown"])
+
+        waiting = stack.enter_context(tablet(media_browser, server, "diemcau2"))
+        waiting.add_init_script(KEEP_CONNECTIONS)
+        waiting.reload()
+        land_in_briefing(waiting)
+        advancing(waiting, waiting.locator("[data-testid=briefing-tile]:not([hidden]) video").first)
+        waiting_wall = waiting.get_by_test_id("briefing-on-wall")
+        expect(waiting_wall).to_have_attribute("data-sending", "false", timeout=MEDIA_MS)
+        expect(waiting_wall).to_have_text(VI["briefing.site.notShown"])
+        before = video_packets_sent(waiting)
+        waiting.wait_for_timeout(2000)
+        assert video_packets_sent(waiting) == before == 0
+        waiting.screenshot(path="/tmp/briefing-site-not-shown.png")
+
+        # The first site leaves: the bridge offers the second its lines again; its camera goes out.
+        shown.get_by_test_id("briefing-back").click()
+        expect(waiting_wall).to_have_attribute("data-sending", "true", timeout=MEDIA_MS)
+        expect(waiting_wall).to_have_text(VI["briefing.site.shown"])
+        waiting.wait_for_function(f"async () => (await ({VIDEO_PACKETS_SENT})()) > 50", timeout=MEDIA_MS)
+        decoded = hall.frames()
+        for _ in range(MEDIA_MS // 500):
+            if hall.frames() > decoded + 10:
+                break
+            waiting.wait_for_timeout(500)
+        assert hall.frames() > decoded + 10, "city hall decoded nothing of the second site"
