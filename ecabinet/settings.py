@@ -62,9 +62,12 @@ SETTINGS: dict[str, tuple[str, str]] = {
     ),
     "ECABINET_BRIDGE_VIDEO_CODEC": (
         "vp8",
-        "The online briefing's video codec, vp8 or h264: the only one offered on every leg, as frames are forwarded.",
+        "The online briefing's video codec, vp8 or h264: the only one offered on every leg, as packets are forwarded.",
     ),
-    "ECABINET_BRIDGE_HALL_VIDEOS": ("16", "How many remote sites' video city hall receives at once in a briefing."),
+    "ECABINET_BRIDGE_HALL_VIDEOS": (
+        "16",
+        "How many remote sites' video city hall receives at once in a briefing; the others wait their turn unsent.",
+    ),
     "ECABINET_TIMEZONE": (
         "Asia/Ho_Chi_Minh",
         "The city's time zone: dates on issued documents and when tasks fall due.",

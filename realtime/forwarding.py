@@ -183,8 +183,14 @@ class Publication:
                 self.pending = None
         if self.history:
             self.history[packet.sequence_number % HISTORY_PACKETS] = packet
-        for slot in self.slots:
-            slot.forward(packet, keyframe, now)
+        for slot in tuple(self.slots):
+            try:
+                slot.forward(packet, keyframe, now)
+            except Exception:
+                # A fault on one subscriber's line must not end the publisher's connection (this runs in its
+                # receiving task): that line stops carrying this publication, the others go on.
+                log.exception("forwarding to a subscriber failed; its line is stopped")
+                slot.end()
 
     def recent(self, sequence_number: int) -> RtpPacket | None:
         """The packet with this (incoming) sequence number, if it is among the recent ones."""
