@@ -408,6 +408,8 @@ class Bridge:
     def _state_changed(self, room: Room, peer: Peer) -> None:
         if peer.pc.connectionState == "connected":
             peer.connected.set()
+            for slot in peer.slots:
+                slot.resume()
         if peer.pc.connectionState in ("failed", "closed") and room.peers.get(peer.id) is peer:
             self._spawn(self.leave(room.id, peer.id))
         else:

@@ -70,6 +70,22 @@ class Slot(MediaStreamTrack):
         extension_ids = {e.uri: e.id for e in parameters.headerExtensions}
         self.header = rtp.Header(codec.payloadType, ssrc, parameters.muxId, extension_ids)
         self.clock_rate = codec.clockRate
+        self.resume()
+
+    def resume(self) -> None:
+        """Once the line is up: start at once from a keyframe that went by while it came up, rather than at the
+        publication's next packet (up to a frame later)."""
+        source = self.source
+        if not self.waiting or source is None or source.latest is None or self.kind != "video":
+            return
+        if self.header is None or self.writer is None or not self.writer.ready():
+            return
+        now = time.time()
+        run = source.since_keyframe(source.latest, now)
+        if run is not None:
+            self._start(run[0], now)
+            for packet in run:
+                self.forward(packet, False, now)
 
     def follow(self, source: Publication | None) -> None:
         """Carry `source` from its next keyframe on (any packet, for audio), or nothing."""
@@ -166,6 +182,7 @@ class Publication:
     # The incoming sequence number that began the last keyframe, and when (Unix time).
     keyframe_start: int | None = None
     keyframe_at: float = 0.0
+    latest: RtpPacket | None = None
 
     def __post_init__(self) -> None:
         if self.kind == "video":  # audio is not retransmitted (aiortc negotiates NACK for video only)
@@ -183,6 +200,7 @@ class Publication:
                 self.pending = None
         if self.history:
             self.history[packet.sequence_number % HISTORY_PACKETS] = packet
+        self.latest = packet
         for slot in tuple(self.slots):
             try:
                 slot.forward(packet, keyframe, now)
