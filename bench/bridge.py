@@ -94,6 +94,7 @@ PATTERN_FRAMES = 60
 AUDIO_RATE, AUDIO_SAMPLES = 48_000, 960
 RECEIVER_PROCESSES = 2
 CONNECT_TIMEOUT_SECS = 90.0
+OPUS_PAYLOAD_TYPE = 96  # in aiortc's offers, which city hall's peer makes
 WARM_SECS = 4.0
 WINDOW_SECS = 2.0
 SITES = 130
@@ -451,6 +452,30 @@ class Stamps:
         ]
 
 
+def pace_video(kbps: int, factor: float) -> None:
+    """City hall's video packets spread out as a browser's pacer spreads them (a browser sends media at 2.5× its
+    target bitrate), instead of aiortc's whole frame written at once. Audio (Opus, payload type 96 in aiortc's
+    offer) goes at once, as a browser gives it priority; RTCP is not paced."""
+    from aiortc.rtcdtlstransport import RTCDtlsTransport
+    from aiortc.rtp import is_rtcp
+
+    send = RTCDtlsTransport._send_rtp
+    rate = kbps * 1000 * factor / 8  # bytes a second
+    free_at = 0.0
+
+    async def paced(transport: RTCDtlsTransport, data: bytes) -> None:
+        nonlocal free_at
+        if not is_rtcp(data) and data[1] & 0x7F != OPUS_PAYLOAD_TYPE:
+            now = time.monotonic()
+            leave = max(now, free_at)
+            free_at = leave + len(data) / rate
+            if leave > now:
+                await asyncio.sleep(leave - now)
+        await send(transport, data)
+
+    RTCDtlsTransport._send_rtp = paced  # type: ignore[method-assign,assignment]
+
+
 def fix_video_bitrate(kbps: int) -> None:
     """Hold aiortc's VP8 encoders (city hall's, and the baseline's) at one target bitrate: left to the receivers'
     estimates they climb to aiortc's 1.5 Mbit/s cap, starting over with a keyframe at every step of 10% or more."""
@@ -794,9 +819,10 @@ class Child:
 class Signaling:
     """The bench's side of every peer's signaling: offers to the server under test, its offers back to the peers."""
 
-    def __init__(self, tmp: Path, video_kbps: int) -> None:
+    def __init__(self, tmp: Path, video_kbps: int, pace: float) -> None:
         self.tmp = tmp
         self.video_kbps = video_kbps
+        self.pace = pace
         self.children: dict[str, Child] = {}
         self.owner: dict[int, Child] = {}
         self.target: Any = None
@@ -814,7 +840,7 @@ class Signaling:
         for name in names:
             log = self.tmp / f"{name}.log"
             command = ["taskset", "-c", str(PEER_CORE), sys.executable, __file__, "--peer", name, "--port", str(port)]
-            command += ["--video-kbps", str(self.video_kbps)]
+            command += ["--video-kbps", str(self.video_kbps), "--pace", str(self.pace)]
             with log.open("w") as out:
                 process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
             self.children[name] = Child(name, process, log)
@@ -1540,7 +1566,7 @@ async def part_renegotiation(bench: Bench, args: argparse.Namespace) -> tuple[li
 
 async def run(args: argparse.Namespace, tmp: Path) -> tuple[list[Row], bool]:
     stamps = Stamps()  # wrapped in part 2's timed windows and throughout part 3: part 1 measures the bridge unwrapped
-    signaling = Signaling(tmp, args.video_kbps)
+    signaling = Signaling(tmp, args.video_kbps, args.pace)
     names = ["hall", *(f"sites-{i + 1}" for i in range(RECEIVER_PROCESSES))]
     await signaling.start(names)
     bench = Bench(signaling, stamps)
@@ -1579,9 +1605,18 @@ def main() -> int:
     parser.add_argument("--peer", help=argparse.SUPPRESS)
     parser.add_argument("--video-kbps", type=int, default=800, help="city hall's VP8 target, kbit/s (default 800)")
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=0.0,
+        help="city hall's video paced at this multiple of its bitrate, as a browser's pacer does (2.5); default 0: "
+        "aiortc's way, each frame's packets written at once",
+    )
     args = parser.parse_args()
     if args.peer:
         fix_video_bitrate(args.video_kbps)
+        if args.peer == "hall" and args.pace > 0:
+            pace_video(args.video_kbps, args.pace)
         asyncio.run(peer_main(args.peer, args.port))
         return 0
     try:
@@ -1606,7 +1641,9 @@ def main() -> int:
     args.interval = BridgeConfig().keyframe_interval_secs + 0.1
     print(
         f"eCabinet video bridge benchmark: parts {','.join(map(str, sorted(args.parts)))}; bridge on core "
-        f"{BRIDGE_CORE}, peers on core {PEER_CORE}; {time.strftime('%Y-%m-%d %H:%M')}, load average "
+        f"{BRIDGE_CORE}, peers on core {PEER_CORE}; city hall's video "
+        f"{f'paced at {args.pace}× its bitrate' if args.pace > 0 else 'unpaced (a frame at once)'}; "
+        f"{time.strftime('%Y-%m-%d %H:%M')}, load average "
         f"{os.getloadavg()[0]:.1f}"
     )
     started = time.monotonic()
