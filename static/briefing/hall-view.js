@@ -137,7 +137,10 @@ export function hallView({ meetingId, back, start, end, mark }) {
     badge.show(running() ? (link.joined ? linkState : "idle") : "waiting");
     if (briefing) {
       const connected = online();
-      roll.show(briefing, connected);
+      // Connected sites the bridge asked not to send: city hall shows its first sites, these wait their turn.
+      const waiting = new Set((peers || []).filter((p) => p.role === "site" && p.state === "connected"
+        && p.sending === false).map((p) => p.peer_id));
+      roll.show(briefing, connected, waiting);
       const count = briefing.sites.filter((s) => connected.has(s.user_id)).length;
       sites.textContent = running() ? t("briefing.hall.online", { n: count, total: briefing.sites.length })
         : t(briefing.ended_at ? "briefing.hall.ended" : (live ? "briefing.hall.notStarted" : "briefing.wait.notLive"));

@@ -7,7 +7,8 @@ import { formatTime, t } from "/static/i18n.js";
 
 const ORDER = ["present", "expected", "excused", "absent"];
 
-// `mark(userId, status, reason)` → a promise (the PUT). Returns {node, show(briefing, connected: Set of user ids)}.
+// `mark(userId, status, reason)` → a promise (the PUT). Returns {node, show(briefing, connected, waiting)}: Sets of user
+// ids, the sites connected and those of them waiting their turn to be shown (asked not to send meanwhile).
 export function rollCall({ mark }) {
   const counts = h("p", { class: "roll-counts", "data-testid": "roll-counts" });
   const list = h("ul", { class: "roll-list", "data-testid": "roll-call-list" });
@@ -15,6 +16,7 @@ export function rollCall({ mark }) {
     h("h2", { text: t("briefing.roll.title") }), counts, list);
   let briefing = null;
   let online = new Set();
+  let waiting = new Set();
   // The site whose reason is being typed: its field lives across redraws, with what was typed and the focus.
   let editing = null;
   const reason = h("input", { type: "text", class: "roll-reason", "data-testid": "roll-reason", maxlength: 500,
@@ -57,6 +59,7 @@ export function rollCall({ mark }) {
 
   const row = (site) => {
     const connected = online.has(site.user_id);
+    const unseen = waiting.has(site.user_id);
     const statusText = t(`briefing.roll.${site.status}`);
     const by = site.at ? (site.recorded_by ? t("briefing.roll.markedBy", { name: site.recorded_by, time: formatTime(site.at) })
       : t("briefing.roll.markedByBridge", { time: formatTime(site.at) })) : "";
@@ -86,6 +89,8 @@ export function rollCall({ mark }) {
     site.reason ? h("p", { class: "roll-reason-text", "data-testid": "roll-reason-text",
       text: t("briefing.roll.because", { reason: site.reason }) }) : null,
     by ? h("p", { class: "muted small roll-by", "data-testid": "roll-by", text: by }) : null,
+    unseen ? h("p", { class: "muted small roll-waiting", "data-testid": "roll-waiting",
+      text: t("briefing.roll.waiting") }) : null,
     briefing.may_manage ? h("div", { class: "roll-actions" },
       button("present", "briefing.roll.markPresent"),
       button("absent", "briefing.roll.markAbsent"),
@@ -111,9 +116,10 @@ export function rollCall({ mark }) {
 
   return {
     node,
-    show(next, connected) {
+    show(next, connected, notShown = new Set()) {
       briefing = next;
       online = connected;
+      waiting = notShown;
       if (editing && !(briefing.sites || []).some((s) => s.user_id === editing)) editing = null;
       draw();
     },

@@ -301,6 +301,10 @@ def test_a_site_city_hall_is_not_shown_sends_nothing_until_its_turn(
         hall = Hall(server)
         stack.callback(hall.close)
         hall.join()
+        clerk = stack.enter_context(tablet(media_browser, server, "thuky"))
+        clerk.get_by_test_id("meeting-link").filter(has_text=SAMPLE_TITLE).click()
+        clerk.get_by_test_id("open-briefing").click()
+        expect(clerk.get_by_test_id("briefing-hall")).to_be_visible()
         shown = stack.enter_context(tablet(media_browser, server, "diemcau1"))
         land_in_briefing(shown)
         wall = shown.get_by_test_id("briefing-on-wall")
@@ -315,6 +319,11 @@ def test_a_site_city_hall_is_not_shown_sends_nothing_until_its_turn(
         waiting_wall = waiting.get_by_test_id("briefing-on-wall")
         expect(waiting_wall).to_have_attribute("data-sending", "false", timeout=MEDIA_MS)
         expect(waiting_wall).to_have_text(VI["briefing.site.notShown"])
+        # The secretary's roll call says the second site is connected and waiting its turn; the first is not waiting.
+        expect(site_row(clerk, "diemcau2").get_by_test_id("roll-waiting")).to_have_text(VI["briefing.roll.waiting"])
+        expect(site_row(clerk, "diemcau2")).to_have_attribute("data-connected", "true")
+        expect(site_row(clerk, "diemcau1").get_by_test_id("roll-waiting")).to_have_count(0)
+        clerk.screenshot(path="/tmp/briefing-hall-waiting.png")
         before = video_packets_sent(waiting)
         waiting.wait_for_timeout(2000)
         assert video_packets_sent(waiting) == before == 0
@@ -324,6 +333,7 @@ def test_a_site_city_hall_is_not_shown_sends_nothing_until_its_turn(
         shown.get_by_test_id("briefing-back").click()
         expect(waiting_wall).to_have_attribute("data-sending", "true", timeout=MEDIA_MS)
         expect(waiting_wall).to_have_text(VI["briefing.site.shown"])
+        expect(site_row(clerk, "diemcau2").get_by_test_id("roll-waiting")).to_have_count(0, timeout=MEDIA_MS)
         waiting.wait_for_function(f"async () => (await ({VIDEO_PACKETS_SENT})()) > 50", timeout=MEDIA_MS)
         decoded = hall.frames()
         for _ in range(MEDIA_MS // 500):
