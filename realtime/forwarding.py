@@ -143,12 +143,13 @@ class Slot(MediaStreamTrack):
         return (packet.timestamp + self.timestamp_offset) & 0xFFFFFFFF
 
     def _send(self, packet: RtpPacket, sequence_number: int, unix_time: float) -> bool:
-        assert self.header is not None and self.writer is not None
+        assert self.header is not None and self.writer is not None and self.source is not None
         timestamp = self._timestamp(packet)
         data = self.header.packet(
             sequence_number, timestamp, packet.marker, packet.payload, rtp.abs_send_time(unix_time)
         )
-        if not self.writer.write(data, timestamp, rtp.ntp_time(unix_time), len(packet.payload)):
+        ntp = self.source.ntp_at(packet.timestamp, unix_time)
+        if not self.writer.write(data, timestamp, ntp, len(packet.payload)):
             return False
         self.sent += 1
         return True
@@ -183,6 +184,9 @@ class Publication:
     keyframe_start: int | None = None
     keyframe_at: float = 0.0
     latest: RtpPacket | None = None
+    # The publisher's last sender report: an RTP timestamp of this track and its moment on the publisher's clock.
+    reported: tuple[int, int] | None = None
+    clock_rate: int = 90_000
 
     def __post_init__(self) -> None:
         if self.kind == "video":  # audio is not retransmitted (aiortc negotiates NACK for video only)
@@ -209,6 +213,19 @@ class Publication:
                 # receiving task): that line stops carrying this publication, the others go on.
                 log.exception("forwarding to a subscriber failed; its line is stopped")
                 slot.end()
+
+    def sender_report(self, ntp_timestamp: int, rtp_timestamp: int) -> None:
+        self.reported = (ntp_timestamp, rtp_timestamp)
+
+    def ntp_at(self, timestamp: int, unix_time: float) -> int:
+        """The moment an RTP timestamp of this track stands for, on the publisher's clock (by its last sender
+        report), which the bridge's own reports carry on: a subscriber then lines city hall's sound and picture up
+        as they were captured, not as they reached the bridge. Before any report, the time it arrived."""
+        if self.reported is None:
+            return rtp.ntp_time(unix_time)
+        ntp, reported = self.reported
+        ticks = ((timestamp - reported + 0x80000000) & 0xFFFFFFFF) - 0x80000000  # signed, across the wrap
+        return (ntp + (ticks << 32) // self.clock_rate) & 0xFFFFFFFFFFFFFFFF
 
     def recent(self, sequence_number: int) -> RtpPacket | None:
         """The packet with this (incoming) sequence number, if it is among the recent ones."""

@@ -11,7 +11,8 @@ extensions, a retransmission history, coroutines down to the socket: ~40-55 µs 
 never yields a frame; the bridge writes finished packets with an `RtpWriter`: SRTP with the sender's transport's
 keys, the datagram to the ICE pair in use, and the counters the sender's reports (RTCP SR) are made from. What the
 subscriber asks of the sender comes to the bridge: a keyframe (PLI or FIR) and retransmissions (NACK), and the
-line's parameters when the sender starts (`on_send`).
+line's parameters when the sender starts (`on_send`); and the publisher's sender reports, so that the bridge's own
+say what the publisher's did (`on_sender_report`).
 
 One more habit of aiortc is corrected here: its `createOffer` numbers every m-line's codecs and header
 extensions afresh from its own table, so a renegotiation offer to a browser changes what was agreed (Chrome
@@ -20,9 +21,9 @@ refuses a changed extension id; aiortc's own receiver keeps the payload types fi
 
 These are private names of aiortc 1.16 (`_RTCRtpReceiver__jitter_buffer`, `RTCRtpSender._send_keyframe`,
 `_retransmit`, `_enabled` and its report counters, `RTCDtlsTransport._state`, `_tx_srtp` and its counters,
-`RTCIceTransport._connection`, `RTCRtpReceiver._send_rtcp_pli`, `RTCRtpTransceiver._codecs` and
-`_headerExtensions`) and of aioice (`Connection._nominated`); `check()` fails loudly when the installed aiortc is
-another version or they moved, and tests/realtime/test_passthrough.py runs it.
+`RTCIceTransport._connection`, `RTCRtpReceiver._send_rtcp_pli` and `_handle_rtcp_packet`,
+`RTCRtpTransceiver._codecs` and `_headerExtensions`) and of aioice (`Connection._nominated`); `check()` fails
+loudly when the installed aiortc is another version or they moved, and tests/realtime/test_passthrough.py runs it.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from aiortc.rtcdtlstransport import RTCDtlsTransport
 from aiortc.rtcdtlstransport import State as DtlsState
 from aiortc.rtcicetransport import RTCIceTransport
 from aiortc.rtcrtpparameters import RTCRtpSendParameters
-from aiortc.rtp import RtpPacket
+from aiortc.rtp import RtcpSrPacket, RtpPacket
 
 PINNED_AIORTC = "1.16."
 _JITTER = "_RTCRtpReceiver__jitter_buffer"
@@ -78,6 +79,7 @@ def check() -> None:
         (RTCRtpSender, "_retransmit"),
         (RTCRtpSender, "send"),
         (RTCRtpReceiver, "_send_rtcp_pli"),
+        (RTCRtpReceiver, "_handle_rtcp_packet"),
     ):
         if not callable(getattr(owner, name, None)):
             raise PassthroughUnavailable(f"{owner.__name__}.{name} is gone")
@@ -154,6 +156,19 @@ class RtpWriter:
         sender._RTCRtpSender__octet_count += payload_size  # type: ignore[attr-defined]
         sender._RTCRtpSender__packet_count += 1  # type: ignore[attr-defined]
         return True
+
+
+def on_sender_report(receiver: RTCRtpReceiver, callback: Callable[[int, int], None]) -> None:
+    """Call `callback(ntp_timestamp, rtp_timestamp)` for each sender report (RTCP SR) the receiver's peer sends:
+    the moment, on the peer's clock, that one of its RTP timestamps stands for."""
+    original = receiver._handle_rtcp_packet
+
+    async def handle(packet: Any) -> None:
+        if isinstance(packet, RtcpSrPacket):
+            callback(packet.sender_info.ntp_timestamp, packet.sender_info.rtp_timestamp)
+        await original(packet)
+
+    receiver._handle_rtcp_packet = handle  # type: ignore[method-assign]
 
 
 def on_send(sender: RTCRtpSender, callback: Callable[[RTCRtpSendParameters, int], None]) -> None:

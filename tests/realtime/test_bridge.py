@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import clock as aiortc_clock
 from aiortc.mediastreams import AudioStreamTrack
+from aiortc.rtp import RtcpSrPacket
 
+from realtime import rtp
 from realtime.bridge import Bridge, BridgeConfig, Role, SignalingError
 from tests.rtc_peers import CounterTrack, Received
 
@@ -263,6 +266,37 @@ def test_packets_a_site_loses_are_sent_again_by_the_bridge() -> None:
         assert len(lost) >= 8 and bridge.stats()["room"]["resent"] >= len(lost) // 2
         assert in_order_from(counters, 1000)
         assert len(set(counters)) >= 0.9 * (max(counters) - min(counters) + 1), counters
+
+    run(scenario)
+
+
+def test_a_sites_sender_reports_carry_city_halls_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """City hall's clock runs 100 s ahead of the bridge's. The sender reports a site gets from the bridge put city
+    hall's RTP timestamps at the moments city hall's own reports gave them (so a site lines sound and picture up
+    as they were captured), not at the bridge's time of arrival."""
+    real = aiortc_clock.current_ntp_time
+    monkeypatch.setattr(aiortc_clock, "current_ntp_time", lambda: real() + (100 << 32))
+
+    async def scenario(bridge: Bridge, peers: dict[int, Peer]) -> None:
+        hall = peers[1] = Peer(bridge, 1, "hall", 1000)
+        await hall.join()
+        site = peers[10] = Peer(bridge, 10, "site", 2000)
+        await site.join()
+        reports: dict[str, list[float]] = {"audio": [], "video": []}
+        for transceiver in site.pc.getTransceivers():
+            receiver, kind = transceiver.receiver, transceiver.kind
+            handle = receiver._handle_rtcp_packet
+
+            async def heard(packet: Any, handle: Any = handle, kind: str = kind) -> None:
+                if isinstance(packet, RtcpSrPacket) and packet.sender_info.packet_count:
+                    reports[kind].append(packet.sender_info.ntp_timestamp / 2**32 - time.time())
+                await handle(packet)
+
+            receiver._handle_rtcp_packet = heard  # type: ignore[method-assign]
+        await until(lambda: len(reports["audio"]) >= 2 and len(reports["video"]) >= 2, "the bridge's reports")
+        for kind, ahead in reports.items():
+            # After city hall's first report reached the bridge, every report is on city hall's clock.
+            assert 99 < ahead[-1] - rtp.NTP_EPOCH_OFFSET < 101, (kind, ahead)
 
     run(scenario)
 
