@@ -316,7 +316,6 @@ class Bridge:
         receiver = next(t.receiver for t in peer.pc.getTransceivers() if t.receiver.track is track)
         codec = room.codec if track.kind == "video" else "opus"
         publication = Publication(peer.id, track.kind, codec, receiver, self.config.keyframe_interval_secs)
-        publication.clock_rate = 90_000 if track.kind == "video" else 48_000
         peer.publications[track.kind] = publication
         passthrough.tap(receiver, publication.deliver)
         passthrough.on_sender_report(receiver, publication.sender_report)

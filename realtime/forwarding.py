@@ -43,10 +43,10 @@ class Slot(MediaStreamTrack):
     A `MediaStreamTrack` only so that aiortc negotiates the line and starts its sender; `recv` yields nothing
     until the line ends, and packets go out through `forward`."""
 
-    def __init__(self, kind: str, writer: passthrough.RtpWriter | None = None) -> None:
+    def __init__(self, kind: str) -> None:
         super().__init__()
         self.kind = kind
-        self.writer = writer
+        self.writer: passthrough.RtpWriter | None = None  # set once its sender is made
         self.header: rtp.Header | None = None
         self.clock_rate = 90_000
         self.source: Publication | None = None
@@ -191,6 +191,7 @@ class Publication:
     def __post_init__(self) -> None:
         if self.kind == "video":  # audio is not retransmitted (aiortc negotiates NACK for video only)
             self.history = [None] * HISTORY_PACKETS
+        self.clock_rate = 90_000 if self.kind == "video" else 48_000  # the video codecs' and Opus's RTP clocks
 
     def deliver(self, packet: RtpPacket) -> None:
         self.packets += 1
