@@ -68,9 +68,9 @@ import pymupdf
 import reader
 import votes
 from fanout import percentile, serve_commands
-from packs import Row, ratio_text, summary
+from packs import ratio_text
 from reader import CHAIR, LOAD_CORE, SECRETARY, SERVER_CORE, Chair, Secretary, cookie_of, expect, signed_in
-from state import BenchError, RawConnection, Server, backend
+from state import BenchError, RawConnection, Row, Server, backend, summary
 
 MEMBER_LOGIN = votes.VOTER_LOGIN  # "uyvien0000": the members votes.prepare writes
 FOLLOWER_PROCESSES = 2

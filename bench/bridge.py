@@ -85,6 +85,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from state import Row, summary
+
 BRIDGE_CORE = 0
 PEER_CORE = 1
 ROOM = "briefing-bench"
@@ -166,27 +168,6 @@ def fit(points: list[tuple[float, float]]) -> tuple[float, float, float]:
     total = sum((y - mean_y) ** 2 for _, y in points)
     residual = sum((y - a - b * x) ** 2 for x, y in points)
     return a, b, 1 - residual / total if total else 1.0
-
-
-@dataclass
-class Row:
-    """One line of the final summary."""
-
-    figure: str
-    product: str
-    baseline: str
-    ratio: str
-    target: str
-    verdict: str
-
-
-def summary(rows: list[Row]) -> None:
-    header = Row("figure", "product", "baseline", "ratio", "target", "result")
-    widths = [max(len(getattr(r, name)) for r in [header, *rows]) for name in Row.__dataclass_fields__]
-    print("\nSummary (medians; ratio = product/baseline)")
-    for row in [header, *rows]:
-        cells = [getattr(row, name) for name in Row.__dataclass_fields__]
-        print(("  " + "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))).rstrip())
 
 
 class Stamps:

@@ -73,7 +73,7 @@ from typing import Any, TextIO
 import httpx
 import pymupdf
 from PIL import Image, ImageDraw
-from state import BenchError, Server, wait_until_healthy
+from state import BenchError, Row, Server, summary, wait_until_healthy
 
 from ecabinet import pdf_work
 from ecabinet.processor import RUN_PAGES, THUMBNAIL_WIDTH
@@ -190,18 +190,6 @@ class FileSet:
 
     def render_pages(self, per_file: int) -> int:
         return sum(min(f.pages, per_file) for f in self.files)
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of the final summary."""
-
-    figure: str
-    product: str
-    baseline: str
-    ratio: str
-    target: str
-    verdict: str
 
 
 # ---------------------------------------------------------------------------------------------- the files
@@ -1083,15 +1071,6 @@ def part_upload(base: Path, one_page: Path, uploads: int, cores: set[int], pin: 
 
 
 # ------------------------------------------------------------------------------------------------ main
-
-
-def summary(rows: list[Row]) -> None:
-    header = Row("figure", "product", "baseline", "ratio", "target", "result")
-    widths = [max(len(getattr(r, name)) for r in [header, *rows]) for name in Row.__dataclass_fields__]
-    print("\nSummary (medians; ratio = product/baseline)")
-    for row in [header, *rows]:
-        cells = [getattr(row, name) for name in Row.__dataclass_fields__]
-        print(("  " + "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))).rstrip())
 
 
 def main() -> int:

@@ -78,9 +78,9 @@ import pymupdf
 import sqlalchemy as sa
 import state
 from fanout import PG_ADMIN, Bare, Load, percentile
-from packs import Row, children_of, cpu_secs, ratio_text, summary, write_pack
+from packs import children_of, cpu_secs, ratio_text, write_pack
 from sqlmodel import Session
-from state import BenchError, RawConnection, Server
+from state import BenchError, RawConnection, Row, Server, summary
 
 from ecabinet.page_index import index_for
 from ecabinet.search import terms_of

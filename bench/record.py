@@ -75,10 +75,10 @@ import packs
 import reader
 import votes
 from fanout import Bare, Load, percentile
-from packs import Row, ratio_text, summary
+from packs import ratio_text
 from reader import CHAIR, LOAD_CORE, PASSWORD, SECRETARY, SERVER_CORE, Chair, Secretary, cookie_of, expect, signed_in
 from sqlmodel import col, select
-from state import BenchError, Server, backend
+from state import BenchError, Row, Server, backend, summary
 
 from ecabinet import floor as floor_service
 from ecabinet import official_pdf, records, signing

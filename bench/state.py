@@ -366,6 +366,27 @@ async def bench(server: Server, client: str, runs: int, requests: int, concurren
     report(baseline, product, rss_start, server.rss_kib())
 
 
+@dataclass(frozen=True)
+class Row:
+    """One line of the final summary."""
+
+    figure: str
+    product: str
+    baseline: str
+    ratio: str
+    target: str
+    verdict: str
+
+
+def summary(rows: list[Row]) -> None:
+    header = Row("figure", "product", "baseline", "ratio", "target", "result")
+    widths = [max(len(getattr(r, name)) for r in [header, *rows]) for name in Row.__dataclass_fields__]
+    print("\nSummary (medians; ratio = product/baseline)")
+    for row in [header, *rows]:
+        cells = [getattr(row, name) for name in Row.__dataclass_fields__]
+        print(("  " + "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))).rstrip())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=5, help="runs of each endpoint, interleaved (default 5)")

@@ -73,10 +73,10 @@ import httpx
 import reader
 import state
 from fanout import PG_ADMIN, Bare, Load, percentile
-from packs import Row, ratio_text, summary
+from packs import ratio_text
 from reader import CHAIR, LOAD_CORE, MEETING_TITLE, PASSWORD, SECRETARY, SERVER_CORE, PartSkipped, expect, ms_pair
 from sqlmodel import col, select
-from state import BenchError, RawConnection, Server
+from state import BenchError, RawConnection, Row, Server, summary
 
 from ecabinet.database import Database
 from ecabinet.models import Meeting, Participant, ParticipantRole, User, UserSession
