@@ -1,4 +1,5 @@
-"""The hub: the websocket endpoint at /ws, its channels, events in seq order, volatile messages, presence.
+"""The hub: the websocket endpoint at /ws, its channels, events in seq order, volatile messages (presence is
+`presence.py`).
 
 Events reach the hub as doorbells through the broker ("channel X has event N", carrying the event);
 each worker delivers a channel's events to its own clients strictly in seq order. A doorbell that
@@ -41,6 +42,7 @@ from realtime.connection import (
     text_frame,
 )
 from realtime.eventlog import Event, EventLog, resumable
+from realtime.presence import Presence
 
 log = logging.getLogger("realtime.hub")
 
@@ -77,6 +79,7 @@ class Hub:
         self.channels: dict[str, Channel] = {}
         self.connections: set[Connection] = set()
         self.worker_id = secrets.token_hex(6)
+        self.presence = Presence(self.config, self.worker_id, self._enqueue, self._fanout)
         self.epoch = ""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._outbox: asyncio.Queue[tuple[str, str]] | None = None
@@ -271,11 +274,7 @@ class Hub:
                 return
             channel.subscribers.add(conn)
             conn.channels.add(name)
-            if self._tracks_presence(name):
-                conn.push(self._presence_wire(channel))
-                channel.local[conn.identity.user_id] += 1
-                if channel.local[conn.identity.user_id] == 1:
-                    self._report_presence(channel)
+            self.presence.joined(channel, conn)
             if channel.dirty:
                 await self._sync(channel)
 
@@ -284,8 +283,7 @@ class Hub:
         await self.broker.subscribe(channel.name)
         channel.delivered = await self.log.head(channel.name)
         channel.ready = True
-        if self._tracks_presence(channel.name):
-            self._enqueue([(channel.name, "q " + self.worker_id)])
+        self.presence.opened(channel)
 
     def _unsubscribe(self, conn: Connection, request: dict[str, Any]) -> None:
         name = request.get("channel")
@@ -303,12 +301,7 @@ class Hub:
         channel.subscribers.discard(conn)
         if not channel.subscribers:
             channel.idle_since = time.monotonic()
-        if self._tracks_presence(name):
-            user = conn.identity.user_id
-            channel.local[user] -= 1
-            if channel.local[user] <= 0:
-                del channel.local[user]
-                self._report_presence(channel)
+        self.presence.left(channel, conn.identity.user_id)
 
     def _count_close(self, code: int) -> None:
         self.stats[f"closed.{code}"] += 1
@@ -334,11 +327,8 @@ class Hub:
             self._offer(channel, int(seq_text), wire)
         elif kind == "v":
             self._fanout(channel, message[2:])
-        elif kind == "p":
-            worker, _, ids = message[2:].partition(" ")
-            self._on_presence(channel, worker, frozenset(json.loads(ids)))
-        elif kind == "q" and message[2:] != self.worker_id and channel.local:
-            self._report_presence(channel)
+        elif kind in ("p", "q"):
+            self.presence.heard(channel, kind, message[2:])
 
     def _offer(self, channel: Channel, seq: int, wire: str) -> None:
         if seq <= channel.delivered:
@@ -409,52 +399,6 @@ class Hub:
             ack["data"] = result
         conn.push(json.dumps(ack, ensure_ascii=False))
 
-    # -- presence ----------------------------------------------------------------------------------
-
-    def _tracks_presence(self, name: str) -> bool:
-        return name.startswith(self.config.presence_prefixes)
-
-    # Presence is coalesced: when a room of tablets comes online together, each worker reports once and
-    # each client hears once per `presence_coalesce_secs`, not once per arrival (which would be N²).
-
-    def _report_presence(self, channel: Channel) -> None:
-        if not channel.report_due:
-            channel.report_due = True
-            self._later(self._send_report, channel)
-
-    def _send_report(self, channel: Channel) -> None:
-        channel.report_due = False
-        ids = json.dumps(sorted(channel.local))
-        self._enqueue([(channel.name, f"p {self.worker_id} {ids}")])
-
-    def _on_presence(self, channel: Channel, worker: str, users: frozenset[int]) -> None:
-        expires = time.monotonic() + 3 * self.config.presence_refresh_secs
-        channel.reports[worker] = (users, expires)
-        self._presence_update(channel)
-
-    def _presence_update(self, channel: Channel) -> None:
-        now = time.monotonic()
-        for worker, (_, expires) in list(channel.reports.items()):
-            if expires < now:
-                del channel.reports[worker]  # that worker stopped reporting: it is gone
-        online: frozenset[int] = frozenset().union(*(users for users, _ in channel.reports.values()))
-        if online != channel.online:
-            channel.online = online
-            if not channel.announce_due:
-                channel.announce_due = True
-                self._later(self._announce_presence, channel)
-
-    def _announce_presence(self, channel: Channel) -> None:
-        channel.announce_due = False
-        self._fanout(channel, self._presence_wire(channel))
-
-    def _later(self, callback: Callable[[Channel], None], channel: Channel) -> None:
-        asyncio.get_running_loop().call_later(self.config.presence_coalesce_secs, callback, channel)
-
-    def _presence_wire(self, channel: Channel) -> str:
-        data = {"online": sorted(channel.online)}
-        return json.dumps({"op": "volatile", "channel": channel.name, "type": "presence", "data": data})
-
     # -- housekeeping ------------------------------------------------------------------------------
 
     def _spawn(self, coroutine: Awaitable[Any]) -> None:
@@ -503,11 +447,7 @@ class Hub:
                 conn.close(CLOSE_IDLE, "no heartbeat")
 
     async def _refresh(self) -> None:
-        for channel in self.channels.values():
-            if self._tracks_presence(channel.name):
-                if channel.local:
-                    self._report_presence(channel)
-                self._presence_update(channel)
+        self.presence.refresh(self.channels.values())
 
     async def _prune(self) -> None:
         await self.log.prune()
@@ -527,7 +467,7 @@ class Hub:
             if channel.ready:
                 self._spawn(self._catch_up(channel))
             if channel.local:
-                self._report_presence(channel)
+                self.presence.report(channel)
 
 
 class HubRoute:
