@@ -54,7 +54,11 @@ processes' CPU is printed beside it, to show that core 1 kept up.
    requests that cost city hall (`Publication.requests`, and the PLIs its sender received).
 
     .venv/bin/python bench/bridge.py [--runs 5] [--compare 5] [--receivers 5,10,20,40] [--windows 5] [--parts 1,2,3]
-                                     [--video-kbps 800]
+                                     [--video-kbps 800] [--pace 2.5]
+
+`--pace 2.5` spreads city hall's video packets as a browser's pacer does (at 2.5× the bitrate) instead of aiortc's
+whole frame at once: city hall in a briefing is a browser, and the added delay depends on it (docs/performance.md
+gives both).
 
 Exit status: 0 when every part ran and every target was met, 1 otherwise (a failed run, or a target missed).
 """
