@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -232,13 +233,21 @@ def stop_server(server: uvicorn.Server, thread: threading.Thread) -> None:
     thread.join(timeout=10)
 
 
+@contextmanager
+def serving(settings: Settings, db: Database) -> Iterator[LiveServer]:
+    """The app on a real uvicorn for the block's length."""
+    handle, thread, url = start_server(settings, db)
+    try:
+        yield LiveServer(url, db, settings)
+    finally:
+        stop_server(handle, thread)
+
+
 @pytest.fixture
 def server(db: Database, tmp_path: Path) -> Iterator[LiveServer]:
     """The app on a real uvicorn over the sample database, on SQLite and on PostgreSQL."""
-    settings = make_settings(tmp_path / "data", db.url)
-    handle, thread, url = start_server(settings, db)
-    yield LiveServer(url, db, settings)
-    stop_server(handle, thread)
+    with serving(make_settings(tmp_path / "data", db.url), db) as live:
+        yield live
 
 
 @pytest.fixture(scope="session")
@@ -247,10 +256,8 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path)
     data_dir = tmp_path_factory.mktemp("demo")
     shutil.copy(sqlite_template, data_dir / "ecabinet.db")
     db = Database(f"sqlite:///{data_dir / 'ecabinet.db'}")
-    settings = make_settings(data_dir, db.url)
-    handle, thread, url = start_server(settings, db)
-    yield LiveServer(url, db, settings)
-    stop_server(handle, thread)
+    with serving(make_settings(data_dir, db.url), db) as live:
+        yield live
     db.dispose()
 
 

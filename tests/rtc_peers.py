@@ -10,6 +10,7 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import av
@@ -52,6 +53,20 @@ def read_counter(frame: av.VideoFrame) -> int:
     scale = frame.width / WIDTH
     middle = 8 + BLOCK // 2 - 2
     return sum(1 << bit for bit in range(BITS) if gray[int(90 * scale), int((middle + BLOCK * bit) * scale)] > 128)
+
+
+async def until(condition: Callable[[], bool], what: str, secs: float) -> None:
+    """Wait until `condition()` holds, failing with `what` after `secs`."""
+    deadline = time.monotonic() + secs
+    while not condition():
+        assert time.monotonic() < deadline, what
+        await asyncio.sleep(0.1)
+
+
+def in_order_from(counters: list[int], base: int, span: int) -> bool:
+    """Counters of one source, as decoded: within [base, base + span) and never going back (frames may be
+    skipped)."""
+    return all(base <= c < base + span for c in counters) and counters == sorted(counters)
 
 
 class Received:

@@ -4,16 +4,17 @@ process and in another), the roll call, and every refusal changing nothing."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 
 from ecabinet.models import ParticipantRole
+from tests import rtc_peers
 from tests.api.test_meetings import sample_id
 from tests.api.test_votes import add_voters
 from tests.conftest import LiveServer, error_of, snapshot
@@ -21,6 +22,8 @@ from tests.realtime.conftest import cookie_of
 from tests.rtc_peers import SignalingPeer
 
 WAIT_SECS = 90.0
+until = functools.partial(rtc_peers.until, secs=WAIT_SECS)
+in_order_from = functools.partial(rtc_peers.in_order_from, span=1000)
 HALL_BASE = 1000
 
 
@@ -34,17 +37,6 @@ def live_briefing(secretary: Any) -> int:
 
 def me(c: Any) -> int:
     return int(c.get("/api/me").json()["user"]["id"])
-
-
-async def until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + WAIT_SECS
-    while not condition():
-        assert time.monotonic() < deadline, what
-        await asyncio.sleep(0.2)
-
-
-def in_order_from(counters: list[int], base: int) -> bool:
-    return all(base <= c < base + 1000 for c in counters) and counters == sorted(counters)
 
 
 def test_city_hall_and_five_sites_see_and_hear_each_other_through_the_bridge(server: LiveServer, client: Any) -> None:

@@ -17,7 +17,7 @@ from PIL import Image, ImageChops
 from ecabinet.database import Database
 from tests import pdf_samples
 from tests.api.test_meetings import sample_id
-from tests.conftest import DEMO_PASSWORD, Client, LiveServer, error_of, make_settings, start_server, stop_server
+from tests.conftest import DEMO_PASSWORD, Client, LiveServer, error_of, make_settings, serving
 
 PROCESSING_TIMEOUT_SECS = 120.0
 
@@ -61,10 +61,8 @@ def stored_files(server: LiveServer) -> list[Path]:
 @pytest.fixture
 def pdf_server(sqlite_db: Database, tmp_path: Path) -> Iterator[LiveServer]:
     """A server whose PDF jobs time out after 2 s, so a hanging file is cut off quickly."""
-    settings = make_settings(tmp_path / "data", sqlite_db.url, pdf_job_timeout_secs=2)
-    handle, thread, url = start_server(settings, sqlite_db)
-    yield LiveServer(url, sqlite_db, settings)
-    stop_server(handle, thread)
+    with serving(make_settings(tmp_path / "data", sqlite_db.url, pdf_job_timeout_secs=2), sqlite_db) as live:
+        yield live
 
 
 @contextmanager
@@ -238,12 +236,8 @@ def test_bad_uploads_are_refused_and_change_nothing(client: Any, server: LiveSer
 def test_an_oversized_upload_is_refused_before_and_while_reading(sqlite_db: Database, tmp_path: Path) -> None:
     """Over the limit: 413 from the declared length at once, and from the count when the length is not declared."""
     settings = make_settings(tmp_path / "data", sqlite_db.url, upload_max_bytes=200_000)
-    handle, thread, url = start_server(settings, sqlite_db)
-    try:
-        with signed_in(url, "thuky") as c:
-            _oversized(c, settings.data_dir, sqlite_db)
-    finally:
-        stop_server(handle, thread)
+    with serving(settings, sqlite_db) as live, signed_in(live.url, "thuky") as c:
+        _oversized(c, settings.data_dir, sqlite_db)
 
 
 def _oversized(c: Client, data_dir: Path, db: Database) -> None:

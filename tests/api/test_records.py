@@ -22,7 +22,7 @@ from tests.api.test_conclusions import TEXT, unit_id
 from tests.api.test_documents import uploaded
 from tests.api.test_floor import live
 from tests.api.test_meetings import sample_id
-from tests.conftest import Client, LiveServer, error_of, make_settings, start_server, stop_server
+from tests.conftest import Client, LiveServer, error_of, make_settings, serving
 
 ORGANISATION = "Ủy ban nhân dân thành phố Hà Nội"
 TASK = "Hoàn thiện dự thảo Quyết định phân bổ dự toán"
@@ -55,10 +55,8 @@ def ca(tmp_path: Path) -> dict[str, Any]:
 
 @contextmanager
 def serve(db: Database, data_dir: Path, **overrides: Any) -> Iterator[LiveServer]:
-    settings = make_settings(data_dir, db.url, **overrides)
-    handle, thread, url = start_server(settings, db)
-    yield LiveServer(url, db, settings)
-    stop_server(handle, thread)
+    with serving(make_settings(data_dir, db.url, **overrides), db) as live:
+        yield live
 
 
 @pytest.fixture

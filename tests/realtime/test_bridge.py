@@ -4,6 +4,7 @@ intact, keyframe requests are coalesced, peers that vanish are cleaned up, bad s
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -17,9 +18,12 @@ from aiortc.rtp import RtcpSrPacket
 
 from realtime import rtp
 from realtime.bridge import Bridge, BridgeConfig, Role, SignalingError
+from tests import rtc_peers
 from tests.rtc_peers import CounterTrack, Received
 
 WAIT_SECS = 60.0
+until = functools.partial(rtc_peers.until, secs=WAIT_SECS)
+in_order_from = functools.partial(rtc_peers.in_order_from, span=10_000)
 
 
 class Peer:
@@ -101,18 +105,6 @@ def run(scenario: Callable[[Bridge, dict[int, Peer]], Awaitable[None]], **config
                 await peer.pc.close()
 
     asyncio.run(main())
-
-
-async def until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + WAIT_SECS
-    while not condition():
-        assert time.monotonic() < deadline, what
-        await asyncio.sleep(0.1)
-
-
-def in_order_from(counters: list[int], base: int) -> bool:
-    """Counters of one source, as decoded: within its range and never going back (frames may be skipped)."""
-    return all(base <= c < base + 10_000 for c in counters) and counters == sorted(counters)
 
 
 def test_city_hall_and_five_sites_receive_each_others_frames_intact() -> None:

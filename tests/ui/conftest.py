@@ -9,7 +9,7 @@ import pytest
 
 from ecabinet import signing
 from ecabinet.database import Database
-from tests.conftest import LiveServer, make_settings, start_server, stop_server
+from tests.conftest import LiveServer, make_settings, serving
 
 
 @pytest.fixture
@@ -18,6 +18,5 @@ def fresh_server(sqlite_db: Database, tmp_path: Path) -> Iterator[LiveServer]:
     organisation certificate that `ecabinet demo` makes for signing the minutes."""
     settings = make_settings(tmp_path / "data", sqlite_db.url)
     signing.ensure_demo_certificate(settings.data_dir / signing.DEMO_DIR)
-    handle, thread, url = start_server(settings, sqlite_db)
-    yield LiveServer(url, sqlite_db, settings)
-    stop_server(handle, thread)
+    with serving(settings, sqlite_db) as live:
+        yield live

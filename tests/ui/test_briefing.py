@@ -18,7 +18,7 @@ from playwright.sync_api import Locator, Page, expect
 from tests import pdf_samples
 from tests.api.test_documents import uploaded
 from tests.api.test_meetings import sample_id
-from tests.conftest import Client, LiveServer, chromium, make_settings, start_server, stop_server
+from tests.conftest import Client, LiveServer, chromium, make_settings, serving
 from tests.realtime.conftest import cookie_of
 from tests.rtc_peers import SignalingPeer
 from tests.ui.test_browser import SAMPLE_ITEM, SAMPLE_TITLE, VI, secretary
@@ -254,10 +254,8 @@ def test_city_hall_joining_after_the_sites_sees_each_named(media_browser: Any, f
 @pytest.fixture
 def one_site_shown(sqlite_db: Any, tmp_path: Any) -> Iterator[LiveServer]:
     """A server whose briefings show city hall one site at a time."""
-    settings = make_settings(tmp_path / "data", sqlite_db.url, bridge_hall_videos=1)
-    handle, thread, url = start_server(settings, sqlite_db)
-    yield LiveServer(url, sqlite_db, settings)
-    stop_server(handle, thread)
+    with serving(make_settings(tmp_path / "data", sqlite_db.url, bridge_hall_videos=1), sqlite_db) as live:
+        yield live
 
 
 # Kept by the test page (an init script): the page's peer connections, and the video packets they have sent.

@@ -14,7 +14,7 @@ from ecabinet.database import Database
 from tests import pdf_samples
 from tests.api.test_documents import uploaded
 from tests.api.test_meetings import sample_id
-from tests.conftest import Client, LiveServer, make_settings, start_server, stop_server
+from tests.conftest import Client, LiveServer, make_settings, serving
 from tests.ui.test_browser import VI, browser_page, open_sample_meeting, sign_in
 
 OUTLINED = pdf_samples.CORPUS / "006-pdflatex-outline" / "pdflatex-outline.pdf"
@@ -33,10 +33,8 @@ PROCESSING_MS = 60_000
 @pytest.fixture
 def reader_server(sqlite_db: Database, tmp_path: Path) -> Iterator[LiveServer]:
     """A server of this test's own: the secretary adds papers to the sample meeting's pack."""
-    settings = make_settings(tmp_path / "data", sqlite_db.url)
-    handle, thread, url = start_server(settings, sqlite_db)
-    yield LiveServer(url, sqlite_db, settings)
-    stop_server(handle, thread)
+    with serving(make_settings(tmp_path / "data", sqlite_db.url), sqlite_db) as live:
+        yield live
 
 
 def add_papers(
